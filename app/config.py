@@ -1,0 +1,102 @@
+"""Settings read from the environment (and `.env` when present), with safe defaults."""
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+load_dotenv(ROOT / ".env")
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """Read a yes/no setting: 1/true/yes/on are yes, 0/false/no/off are no."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def is_production() -> bool:
+    return os.environ.get("FLASK_ENV", "").lower() == "production"
+
+
+def development_secret_key() -> str:
+    """A key generated once per checkout and kept in instance/, so sessions survive restarts."""
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def secret_key() -> str:
+    key = os.environ.get("SECRET_KEY", "")
+    if key:
+        return key
+    if is_production():
+        raise RuntimeError(
+            "SECRET_KEY is not set. In production, set it to a long random value, "
+            'e.g. python -c "import secrets; print(secrets.token_hex(32))".'
+        )
+    return development_secret_key()
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        INSTANCE.mkdir(exist_ok=True)
+        return f"sqlite:///{INSTANCE / 'northlight.sqlite'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Everything the app reads from the environment, in one place."""
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = secret_key()
+        self.SQLALCHEMY_DATABASE_URI = database_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.SITE_NAME = "Northlight"
+
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USE_TLS = env_flag("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = env_flag("MAIL_USE_SSL", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Northlight <events@northlight.example>"
+        )
+        self.MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "thread")
+        self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = env_flag("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+        secure = self.SITE_URL.startswith("https://")
+        self.SESSION_COOKIE_SECURE = secure
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = secure
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.PREFERRED_URL_SCHEME = "https" if secure else "http"
+        # The CSRF token lives as long as the session; a form left open for hours still posts.
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.ARTICLES_PER_PAGE = 10
+        self.MAX_CONTENT_LENGTH = 1024 * 1024
+
+    def as_dict(self) -> dict:
+        return {key: value for key, value in vars(self).items() if key.isupper()}

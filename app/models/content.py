@@ -1,0 +1,149 @@
+"""Authors, tags, articles and events: what the public site shows."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.content import render_markdown
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+
+ARTICLE_STATUSES = ("draft", "published")
+EVENT_STATUSES = ("draft", "published", "cancelled")
+EVENT_KINDS = {"field_trip": "Field trip", "conference": "Conference"}
+
+article_tag = Table(
+    "article_tag",
+    db.metadata,
+    Column("article_id", ForeignKey("article.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Author(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    bio: Mapped[str] = mapped_column(Text, default="")
+    social_handle: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    articles: Mapped[list["Article"]] = relationship(back_populates="author")
+
+
+class Tag(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+
+    articles: Mapped[list["Article"]] = relationship(secondary=article_tag, back_populates="tags")
+
+
+class Article(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(220), unique=True)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("author.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    author: Mapped[Author] = relationship(back_populates="articles")
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=article_tag, back_populates="articles", order_by=Tag.name
+    )
+
+    def set_body(self, markdown: str) -> None:
+        """Keep the Markdown and its sanitised HTML together: rendered once, on save."""
+        self.body_md = markdown
+        self.body_html = render_markdown(markdown)
+
+    @property
+    def word_count(self) -> int:
+        return len(self.body_md.split())
+
+    @property
+    def reading_minutes(self) -> int:
+        """Reading time at about 220 words a minute, never less than one."""
+        return max(1, round(self.word_count / 220))
+
+
+class Event(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="conference")
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(220), unique=True)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    description_md: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    what_to_bring: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str] = mapped_column(String(120), default="")
+    # None means unlimited. seats_taken only ever changes through one conditional UPDATE.
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    waitlist_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The last waitlist ticket handed out; tickets order the queue and never repeat.
+    waitlist_issued: Mapped[int] = mapped_column(Integer, default=0)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # iCalendar SEQUENCE: raised whenever date, time or place changes.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def set_description(self, markdown: str) -> None:
+        """Keep the Markdown and its sanitised HTML together: rendered once, on save."""
+        self.description_md = markdown
+        self.description_html = render_markdown(markdown)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def local_starts_at(self) -> datetime:
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_ends_at(self) -> datetime:
+        return self.ends_at.astimezone(self.zone)
+
+    @property
+    def kind_label(self) -> str:
+        return EVENT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(0, self.capacity - self.seats_taken)
+
+    @property
+    def place(self) -> str:
+        return ", ".join(part for part in (self.venue, self.city, self.country) if part)
+
+
+class SlugRedirect(db.Model):
+    """An old slug of a published article or event, kept so old links answer 301."""
+
+    __table_args__ = (UniqueConstraint("kind", "old_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    old_slug: Mapped[str] = mapped_column(String(220))
+    target_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,144 @@
+"""Public pages. Each view fetches what the page shows and renders it; nothing here writes."""
+
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.models import Article, Author
+from app.registration.rules import registration_state
+from app.site import bp, queries
+
+
+@bp.get("/")
+def home():
+    articles = db.session.scalars(queries.visible_articles().limit(4)).all()
+    return render_template("site/home.html", events=queries.upcoming_events(3), articles=articles)
+
+
+@bp.get("/blog/")
+def blog():
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(
+        queries.visible_articles(),
+        page=page,
+        per_page=current_app.config["ARTICLES_PER_PAGE"],
+        error_out=True,
+    )
+    return render_template("site/blog.html", pagination=pagination, tags=queries.tags_in_use())
+
+
+@bp.get("/blog/<slug>")
+def article(slug: str):
+    found = queries.get_article(slug)
+    if found is None:
+        new_slug = queries.renamed_slug("article", slug)
+        if new_slug and new_slug != slug:
+            return redirect(url_for("site.article", slug=new_slug), 301)
+        abort(404)
+    return render_template(
+        "site/article.html", article=found, related=queries.related_articles(found)
+    )
+
+
+@bp.get("/blog/tags/<slug>")
+def tag(slug: str):
+    found = queries.get_tag(slug)
+    if found is None:
+        abort(404)
+    articles = db.session.scalars(
+        queries.visible_articles().where(Article.tags.any(id=found.id))
+    ).all()
+    if not articles:
+        abort(404)
+    return render_template("site/tag.html", tag=found, articles=articles)
+
+
+@bp.get("/authors/<slug>")
+def author(slug: str):
+    found = queries.get_author(slug)
+    if found is None:
+        abort(404)
+    articles = db.session.scalars(
+        queries.visible_articles().where(Article.author_id == found.id)
+    ).all()
+    return render_template("site/author.html", author=found, articles=articles)
+
+
+@bp.get("/events/")
+def events():
+    return render_template(
+        "site/events.html", upcoming=queries.upcoming_events(), past=queries.past_events()
+    )
+
+
+@bp.get("/events/<slug>")
+def event(slug: str):
+    found = queries.get_event(slug)
+    if found is None:
+        new_slug = queries.renamed_slug("event", slug)
+        if new_slug and new_slug != slug:
+            return redirect(url_for("site.event", slug=new_slug), 301)
+        abort(404)
+    return render_template("site/event.html", event=found, state=registration_state(found))
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("site/privacy.html")
+
+
+@bp.get("/blog/feed.xml")
+def feed():
+    articles = db.session.scalars(queries.visible_articles().limit(20)).all()
+    body = render_template("site/feed.xml", articles=articles, site_url=site_url())
+    return xml_response(body, "application/atom+xml")
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    articles = db.session.scalars(queries.visible_articles()).all()
+    events = db.session.scalars(queries.visible_events().order_by("starts_at")).all()
+    authors = db.session.scalars(
+        select(Author).where(Author.articles.any()).order_by(Author.name)
+    ).all()
+    body = render_template(
+        "site/sitemap.xml",
+        site_url=site_url(),
+        articles=articles,
+        events=events,
+        authors=authors,
+        tags=queries.tags_in_use(),
+    )
+    return xml_response(body, "application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    body = (
+        "User-agent: *\nDisallow: /staff/\nDisallow: /registrations/\n\n"
+        f"Sitemap: {site_url()}/sitemap.xml\n"
+    )
+    response = make_response(body)
+    response.mimetype = "text/plain"
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not healthy", never a traceback
+        db.session.rollback()
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}
+
+
+def site_url() -> str:
+    return current_app.config["SITE_URL"]
+
+
+def xml_response(body: str, mimetype: str):
+    response = make_response(body)
+    response.mimetype = mimetype
+    response.charset = "utf-8"
+    return response

@@ -1,0 +1,10 @@
+"""Placeholder routes: replaced by the staff work (issue 4)."""
+
+from flask import abort
+
+from app.staff import bp
+
+
+@bp.get("/")
+def index():
+    abort(404)

@@ -1,0 +1,72 @@
+"""Template helpers: dates in an event's own time zone, cache-busted static URLs."""
+
+import hashlib
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, url_for
+
+
+def format_date(value: datetime | None, zone: str = "UTC") -> str:
+    """'14 January 2027'."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{local.day} {local:%B %Y}"
+
+
+def format_datetime(value: datetime | None, zone: str = "UTC") -> str:
+    """'Thu 14 January 2027, 09:30' in the given zone."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%B %Y}, {local:%H:%M}"
+
+
+def zone_label(value: datetime, zone: str) -> str:
+    """'Europe/Berlin, CET': the IANA name people can look up, and the abbreviation in use."""
+    local = value.astimezone(ZoneInfo(zone))
+    abbreviation = local.tzname() or ""
+    if not abbreviation or abbreviation[0] in "+-":
+        offset = f"{local:%z}"
+        abbreviation = f"UTC{offset[:3]}:{offset[3:]}"
+    return f"{zone.replace('_', ' ')}, {abbreviation}"
+
+
+def event_when(event) -> str:
+    """The event's dates in its own time zone, the zone named: one line for people to read."""
+    start, end = event.local_starts_at, event.local_ends_at
+    if start.date() == end.date():
+        text = f"{format_datetime(start, event.timezone)}–{end:%H:%M}"
+    else:
+        text = f"{format_datetime(start, event.timezone)} – {format_datetime(end, event.timezone)}"
+    return f"{text} ({zone_label(event.starts_at, event.timezone)})"
+
+
+@cache
+def _file_hash(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """A static URL with the file's content hash, so browsers may cache it for a year."""
+    digest = _file_hash(f"{current_app.static_folder}/{filename}")
+    return url_for("static", filename=filename, v=digest)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A URL built on SITE_URL, for emails, feeds, the sitemap and Open Graph tags."""
+    return current_app.config["SITE_URL"] + url_for(endpoint, **values)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["event_when"] = event_when
+    app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals["absolute_url"] = absolute_url
+    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,121 @@
+"""Fixtures: an app on a fresh database per test (SQLite file, or PostgreSQL when
+TEST_DATABASE_URL is set), a client, the CLI runner, and a CSRF-aware form helper."""
+
+import os
+import re
+import shutil
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+TEST_SETTINGS = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-not-for-production",
+    "SITE_URL": "http://northlight.test",
+    "MAIL_SERVER": "",
+    "MAIL_DELIVERY": "worker",
+    "RATELIMIT_ENABLED": False,
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+
+def pytest_report_header(config):
+    database = POSTGRES_URL or "SQLite (set TEST_DATABASE_URL for PostgreSQL)"
+    lines = [f"database: {database}"]
+    if not POSTGRES_URL:
+        lines.append("skipping PostgreSQL-only tests: TEST_DATABASE_URL is not set")
+    if not REDIS_URL:
+        lines.append("skipping Redis-only tests: REDIS_URL is not set")
+    return lines
+
+
+def migrated_app(url: str, **settings):
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, **settings})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return app
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file, copied for each test: migrations run once per session."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    migrated_app(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated():
+    if not POSTGRES_URL:
+        return None
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": POSTGRES_URL})
+    with app.app_context():
+        db.session.execute(text("DROP SCHEMA public CASCADE"))
+        db.session.execute(text("CREATE SCHEMA public"))
+        db.session.commit()
+        upgrade()
+        db.engine.dispose()
+    return POSTGRES_URL
+
+
+def truncate_all(app) -> None:
+    with app.app_context():
+        names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
+@pytest.fixture
+def database_url(tmp_path, sqlite_template, postgres_migrated):
+    """The database for this test, empty but migrated."""
+    if postgres_migrated:
+        yield postgres_migrated
+        return
+    path = tmp_path / "test.sqlite"
+    shutil.copy(sqlite_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_settings():
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_settings):
+    """The app on this test's database. No app context is pushed: requests get their own,
+    as in production; set data up inside `with app.app_context():` and commit it."""
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **app_settings})
+    yield app
+    if database_url.startswith("postgresql"):
+        truncate_all(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form on a page, as a browser would submit it."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "page has no csrf_token field"
+    return match.group(1)
