@@ -12,6 +12,9 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 
+# The real SMTP server fixture (`smtp_server`), shared by every test module.
+pytest_plugins = ["tests.smtp"]
+
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
