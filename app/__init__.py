@@ -5,7 +5,7 @@ import logging
 from flask import Flask, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, extensions, templating
+from app import cli, extensions, security, templating
 from app import db as dbutil
 from app.config import ROOT, Config
 
@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
+    security.register(app)
     templating.register(app)
     cli.register(app)
     return app
