@@ -31,8 +31,20 @@ seed: migrate
 run: seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev vnu
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The Nu HTML checker (vnu.jar, from npm) for tests/browser/test_html_validity.py. Without
+# npm, or offline, make goes on and that test says in the summary why it was skipped.
+VNU_VERSION := 26.9.27
+VNU_DIR := .cache/vnu
+.PHONY: vnu
+vnu:
+	@if grep -qs '"version": "$(VNU_VERSION)"' $(VNU_DIR)/node_modules/vnu-jar/package.json; then :; \
+	elif command -v npm >/dev/null; then \
+	  npm install --prefix $(VNU_DIR) --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION) || \
+	    echo "make: could not install vnu-jar; the HTML validity test will be skipped"; \
+	else echo "make: npm not found; the HTML validity test will be skipped"; fi
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py

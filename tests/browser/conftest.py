@@ -1,0 +1,216 @@
+"""Real-browser fixtures: the app under gunicorn on a free loopback port, a real SMTP server
+beside it, and Debian's Chromium driven by Playwright. Everything started here is stopped here.
+
+Skipped, with the reason in the pytest summary, when Chromium is not installed.
+"""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from tests.browser.pages import public_reading_paths, visit
+from tests.smtp import SMTPServer
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+# No downloads, no background traffic: the browser talks to our server and nothing else.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+NO_CHROMIUM = f"Chromium not found at {CHROMIUM} (apt-get install chromium): browser tests skipped"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LiveSite:
+    """The running site: its base URL, its database and the SMTP server it sends to."""
+
+    url: str
+    database_url: str
+    smtp: SMTPServer
+    log_path: Path
+    env: dict
+
+    def app(self):
+        """A Flask app on the same database, for setting up data from the test."""
+        return create_app(
+            {"SQLALCHEMY_DATABASE_URI": self.database_url, "SITE_URL": self.url, "TESTING": True}
+        )
+
+    def flask(self, *args: str, stdin: str | None = None) -> str:
+        """Run `flask --app wsgi ARGS` against the site's database; its output."""
+        return run_flask(self.env, *args, stdin=stdin)
+
+
+def run_flask(env: dict, *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited early:\n{log_path.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer /healthz in 30 s:\n{log_path.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def smtp():
+    """One real SMTP server for the whole browser session; tests tell mail apart by address."""
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory, smtp):
+    """The app under gunicorn on a migrated, seeded SQLite database, until the session ends."""
+    if not CHROMIUM.exists():
+        pytest.skip(NO_CHROMIUM)
+    folder = tmp_path_factory.mktemp("live")
+    runtime = folder / "run"
+    runtime.mkdir(mode=0o700)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    database_url = f"sqlite:///{folder / 'site.sqlite'}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SITE_URL": url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "MAIL_SERVER": smtp.host,
+        "MAIL_PORT": str(smtp.port),
+        "MAIL_DELIVERY": "thread",
+        "RATELIMIT_ENABLED": "0",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # gunicorn opens a control socket per user; keep it out of the real runtime dir.
+        "XDG_RUNTIME_DIR": str(runtime),
+    }
+    env.pop("FLASK_ENV", None)
+    run_flask(env, "db", "upgrade")
+    run_flask(env, "seed")
+    log_path = folder / "gunicorn.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "wsgi:app",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--no-control-socket",
+                "--graceful-timeout",
+                "5",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_healthy(url, process, log_path)
+        yield LiveSite(url=url, database_url=database_url, smtp=smtp, log_path=log_path, env=env)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(live_site):
+    """Debian's Chromium, headless, for the whole session (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser, live_site):
+    """A fresh browser profile (no cookies) pointed at the live site."""
+    ctx = browser.new_context(base_url=live_site.url, accept_downloads=True)
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture
+def site_app(live_site):
+    """A Flask app on the live site's database; set data up in its app context and commit."""
+    app = live_site.app()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def public_tour(browser, live_site):
+    """Every public page type a reader meets, visited once: the HTML as served and axe's findings.
+
+    Shared by the accessibility and HTML validity tests, so each page is fetched only once.
+    """
+    context = browser.new_context(base_url=live_site.url)
+    page = context.new_page()
+    visits = {
+        name: visit(page, name, path) for name, path in public_reading_paths(live_site.url).items()
+    }
+    visits["404"] = visit(page, "404", "/no-such-page")
+    yield visits
+    context.close()

@@ -1,0 +1,32 @@
+"""What the privacy page promises, checked in a real browser: reading sets no cookie and
+loads nothing from anywhere but this server."""
+
+from urllib.parse import urlsplit
+
+from tests.browser.pages import public_reading_paths
+
+
+def test_reading_the_site_talks_to_no_one_else_and_sets_no_cookie(live_site, context, page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    paths = public_reading_paths(live_site.url)
+    for path in paths.values():
+        response = page.goto(path)
+        assert response.status == 200, path
+        page.wait_for_load_state("load")
+    page.goto("/no-such-page")  # an error page must keep the promise too
+
+    ours = urlsplit(live_site.url).netloc
+    elsewhere = [url for url in requested if urlsplit(url).netloc != ours]
+    assert elsewhere == [], f"requests that left {ours}: {elsewhere}"
+    # Every page loaded its stylesheet and icon from here, so the check above saw real traffic.
+    assert any(urlsplit(url).path.endswith(".css") for url in requested)
+    assert context.cookies() == []
+
+
+def test_the_privacy_page_says_so(page):
+    page.goto("/privacy")
+    text = page.get_by_role("main").inner_text()
+    assert "sets no cookies" in text
+    assert "loads nothing from other companies" in text
+    assert "no cookie banner" in text
