@@ -44,12 +44,20 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     mail.init_app(app)
+    register_outbox(app)
     csrf.init_app(app)
     # No current_user in every template: public pages must not touch the session (no cookie).
     login_manager.init_app(app, add_context_processor=False)
     limiter.init_app(app)
     with app.app_context():
         dbutil.configure_sqlite(db.engine)
+
+
+def register_outbox(app: Flask) -> None:
+    """Email delivery after commit (a background sender, or a worker) and `flask outbox`."""
+    from app import mail as outbox_mail
+
+    outbox_mail.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -60,6 +60,8 @@ class SMTPServer:
             "MAIL_USE_SSL": False,
             "MAIL_USERNAME": None,
             "MAIL_PASSWORD": None,
+            # Flask-Mail suppresses sending when TESTING is on; these tests want real sends.
+            "MAIL_SUPPRESS_SEND": False,
         }
 
     @property

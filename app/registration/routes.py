@@ -1,15 +1,159 @@
-"""Placeholder routes: replaced by the registration work (issue 3)."""
+"""Registration pages: the form, the attendee's own page (manage, cancel), calendar files."""
 
-from flask import abort
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 
-from app.registration import bp
+from app.extensions import db, limiter
+from app.mail.calendar import public_event_ics, registration_ics
+from app.mail.links import registration_for_token
+from app.models import Event, Registration
+from app.registration import bp, service
+from app.registration.forms import CancelForm, RegistrationForm
+from app.registration.rules import RegistrationState, registration_state
+from app.site import queries
+
+
+def registration_rate_limit() -> str:
+    return current_app.config.get("REGISTRATION_RATE_LIMIT", "10/minute")
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(registration_rate_limit, methods=["POST"])
 def register(slug: str):
-    abort(404)
+    event = visible_event_or_404(slug)
+    state = registration_state(event)
+    form = RegistrationForm(event)
+    if state.open and form.validate_on_submit():
+        result = service.register(event, form.registration_data())
+        db.session.commit()
+        if result.stored:
+            return redirect(url_for(".manage", token=result.token, registered=1), 303)
+        if result.outcome == "duplicate":
+            return redirect(url_for(".already_registered", slug=event.slug), 303)
+        state = RegistrationState(False, result.message)
+    return render_form(event, form, state)
+
+
+def render_form(event: Event, form: RegistrationForm, state: RegistrationState, status=None):
+    """The form page: 200 to fill in, 422 with errors, 409 when a sign-up came too late."""
+    if status is None:
+        status = 200 if request.method == "GET" else (422 if state.open else 409)
+    page = render_template(
+        "registration/register.html", event=event, form=form.prepare_for_display(), state=state
+    )
+    return page, status
+
+
+@bp.get("/events/<slug>/register/already-registered")
+def already_registered(slug: str):
+    event = visible_event_or_404(slug)
+    return render_template("registration/already_registered.html", event=event)
 
 
 @bp.get("/events/<slug>/calendar.ics")
 def event_calendar(slug: str):
-    abort(404)
+    event = visible_event_or_404(slug)
+    return calendar_response(public_event_ics(event), f"{event.slug}.ics")
+
+
+@bp.get("/registrations/<token>")
+def manage(token: str):
+    registration = registration_or_404(token)
+    return private(
+        render_template(
+            "registration/manage.html",
+            registration=registration,
+            event=registration.event,
+            position=service.waitlist_position(registration),
+            can_cancel=service.can_cancel(registration),
+            just_registered=request.args.get("registered") == "1",
+            just_cancelled=request.args.get("cancelled") == "1",
+            token=token,
+        )
+    )
+
+
+@bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    registration = registration_or_404(token)
+    form = CancelForm()
+    if not service.can_cancel(registration):
+        status = 200 if request.method == "GET" else 409
+        return private(render_cancel(registration, form, token), status)
+    if form.validate_on_submit():
+        try:
+            service.cancel_registration(registration)
+        except service.AlreadyCancelled:
+            db.session.rollback()
+            return private(render_cancel(registration, form, token), 409)
+        db.session.commit()
+        return redirect(url_for(".manage", token=token, cancelled=1), 303)
+    return private(render_cancel(registration, form, token))
+
+
+def render_cancel(registration: Registration, form: CancelForm, token: str) -> str:
+    return render_template(
+        "registration/cancel.html",
+        registration=registration,
+        event=registration.event,
+        form=form,
+        can_cancel=service.can_cancel(registration),
+        token=token,
+    )
+
+
+@bp.get("/registrations/<token>/calendar.ics")
+def registration_calendar(token: str):
+    registration = registration_or_404(token)
+    response = calendar_response(registration_ics(registration, "PUBLISH"), "registration.ics")
+    return private(response)
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    """A form sent without a valid security token: show it again, keeping what was typed."""
+    message = "For your security the form had expired. Your details are kept: please send it again."
+    if request.endpoint == "registration.register":
+        event = visible_event_or_404(request.view_args["slug"])
+        form = RegistrationForm(event)
+        form.form_errors.append(message)
+        return render_form(event, form, registration_state(event), status=400)
+    if request.endpoint == "registration.cancel":
+        registration = registration_or_404(request.view_args["token"])
+        form = CancelForm()
+        form.form_errors.append(message)
+        return private(render_cancel(registration, form, request.view_args["token"]), 400)
+    return render_template("errors/generic.html", error=error, code=400), 400
+
+
+def visible_event_or_404(slug: str) -> Event:
+    event = queries.get_event(slug)
+    if event is None:
+        abort(404)
+    return event
+
+
+def registration_or_404(token: str) -> Registration:
+    """The registration behind a manage token; any bad token is a plain 404."""
+    registration = registration_for_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def calendar_response(body: str, filename: str):
+    response = make_response(body)
+    response.mimetype = "text/calendar"
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def private(response, status: int | None = None):
+    """An attendee's own page: never sent on as a referrer, never indexed."""
+    response = make_response(response)
+    if status is not None:
+        response.status_code = status
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response

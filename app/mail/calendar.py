@@ -1,0 +1,99 @@
+"""Calendar files (iCalendar): one per registration for emails, one public file per event."""
+
+import hashlib
+from datetime import timedelta
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+import icalendar
+from flask import current_app
+
+from app.db import utcnow
+from app.mail.links import event_url, manage_url
+from app.models import Event, Registration
+
+PRODID = "-//Northlight//Events//EN"
+
+# What each registration status looks like in the attendee's calendar.
+EVENT_STATUS = {"confirmed": "CONFIRMED", "waitlisted": "TENTATIVE", "cancelled": "CANCELLED"}
+
+
+def site_host() -> str:
+    return urlsplit(current_app.config["SITE_URL"]).hostname or "northlight.invalid"
+
+
+def registration_uid(registration: Registration) -> str:
+    """Stable for the life of a registration; derived from its secret, never revealing it."""
+    digest = hashlib.sha256(registration.manage_key.encode()).hexdigest()[:24]
+    return f"registration-{digest}@{site_host()}"
+
+
+def event_uid(event: Event) -> str:
+    return f"event-{event.id}@{site_host()}"
+
+
+def location(event: Event) -> str:
+    parts = (event.venue, event.address, event.city, event.country)
+    return ", ".join(part for part in parts if part)
+
+
+def organizer() -> icalendar.vCalAddress:
+    name, address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
+    organizer = icalendar.vCalAddress(f"mailto:{address or 'events@' + site_host()}")
+    organizer.params["CN"] = name or current_app.config.get("SITE_NAME", "Northlight")
+    return organizer
+
+
+def calendar_event(event: Event, *, uid: str, status: str, description: str) -> icalendar.Event:
+    """A VEVENT in the event's own time zone, with the event's SEQUENCE (raised on changes)."""
+    return icalendar.Event.new(
+        uid=uid,
+        start=event.local_starts_at,
+        end=event.local_ends_at,
+        stamp=utcnow(),
+        summary=event.title,
+        description=description,
+        location=location(event) or None,
+        url=event_url(event),
+        sequence=event.sequence,
+        status=status,
+        organizer=organizer(),
+    )
+
+
+def wrap(vevent: icalendar.Event, method: str, event: Event) -> str:
+    calendar = icalendar.Calendar.new(prodid=PRODID, method=method)
+    calendar.add_component(vevent)
+    # VTIMEZONE for the event's zone, around the event's dates, so every client places it right.
+    calendar.add_missing_timezones(
+        first_date=event.local_starts_at.date() - timedelta(days=366),
+        last_date=event.local_ends_at.date() + timedelta(days=366),
+    )
+    return calendar.to_ical().decode("utf-8")
+
+
+def registration_ics(registration: Registration, method: str = "REQUEST") -> str:
+    """The attendee's own calendar entry (METHOD REQUEST), or its withdrawal (METHOD CANCEL)."""
+    event = registration.event
+    cancelled = method == "CANCEL" or event.status == "cancelled"
+    status = "CANCELLED" if cancelled else EVENT_STATUS.get(registration.status, "CONFIRMED")
+    description = "\n\n".join(
+        part for part in (event.summary, f"Your registration: {manage_url(registration)}") if part
+    )
+    vevent = calendar_event(
+        event, uid=registration_uid(registration), status=status, description=description
+    )
+    attendee = icalendar.vCalAddress(f"mailto:{registration.email}")
+    attendee.params["CN"] = registration.name
+    attendee.params["ROLE"] = "REQ-PARTICIPANT"
+    attendee.params["PARTSTAT"] = "DECLINED" if cancelled else "ACCEPTED"
+    attendee.params["RSVP"] = "FALSE"
+    vevent.add("attendee", attendee)
+    return wrap(vevent, method, event)
+
+
+def public_event_ics(event: Event) -> str:
+    """The event as anyone may add it to a calendar (METHOD PUBLISH)."""
+    status = "CANCELLED" if event.status == "cancelled" else "CONFIRMED"
+    vevent = calendar_event(event, uid=event_uid(event), status=status, description=event.summary)
+    return wrap(vevent, "PUBLISH", event)

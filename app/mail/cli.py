@@ -1,0 +1,55 @@
+"""`flask outbox deliver [--loop]`: send pending email once, or keep sending as a worker."""
+
+import signal
+import threading
+
+import click
+from flask.cli import AppGroup
+
+from app.mail.delivery import deliver_pending, reschedule_deferred, seconds_until_next_due
+
+outbox = AppGroup("outbox", help="The email outbox.")
+
+
+@outbox.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep running: send new mail as it arrives.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=5.0,
+    show_default=True,
+    help="With --loop, the longest pause between looks at the outbox (seconds).",
+)
+@click.option(
+    "--retry-now",
+    is_flag=True,
+    help="First make messages that are waiting to retry due now (after fixing an outage).",
+)
+def deliver_command(loop: bool, interval: float, retry_now: bool) -> None:
+    """Send the outbox's due messages (held, if no MAIL_SERVER is set)."""
+    if retry_now:
+        click.echo(f"{reschedule_deferred()} waiting messages made due now.")
+    if not loop:
+        click.echo(f"Outbox: {deliver_pending()}.")
+        return
+    stopping = threading.Event()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def stop(signum, frame):
+        # Finish the message in hand, then leave: nothing is half-recorded.
+        stopping.set()
+
+    for sig in previous:
+        signal.signal(sig, stop)
+    click.echo("Delivering the outbox until stopped (SIGTERM or Ctrl-C).")
+    try:
+        while not stopping.is_set():
+            report = deliver_pending()
+            if report.attempted or report.held:
+                click.echo(f"Outbox: {report}.")
+            # After a lost connection wait the full interval; otherwise until the next is due.
+            stopping.wait(interval if report.interrupted else seconds_until_next_due(interval))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("Stopped.")

@@ -1,0 +1,266 @@
+"""Sending the outbox: claim a due message, send it with Flask-Mail, record what happened.
+
+A message is claimed by moving its next_attempt_at forward (a lease) in a short transaction,
+then sent with no transaction open, so a slow mail server never holds a database lock. A worker
+killed mid-send leaves the message pending; it is due again when the lease runs out. On
+PostgreSQL the claim uses FOR UPDATE SKIP LOCKED, so several workers share the queue.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_mail import Connection
+from flask_mail import Message as MailMessage
+from sqlalchemy import func, select, update
+
+from app.db import utcnow
+from app.extensions import db
+from app.mail.outbox import retry_delay
+from app.models import OutboxMessage
+
+log = logging.getLogger("northlight.mail")
+
+# How long a claimed message is left alone before another worker may try it (a crash's cost).
+LEASE = timedelta(minutes=5)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    held: int = 0
+    # The server could not be reached: the pass stopped early and the rest waits for later.
+    interrupted: bool = False
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+    def __str__(self) -> str:
+        return f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed, {self.held} held"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What a claimed message needs for sending, read before its transaction ends."""
+
+    id: int
+    message_id: str
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str
+    ics: str | None
+    ics_method: str | None
+    attempts: int
+
+
+class ConnectionLost(Exception):
+    """The mail server could not be reached or went away: stop this pass, retry later."""
+
+
+class TimeoutConnection(Connection):
+    """Flask-Mail's connection with a socket timeout, so a dead server cannot hang a worker."""
+
+    def configure_host(self) -> smtplib.SMTP:
+        timeout = current_app.config.get("MAIL_TIMEOUT", 30)
+        if self.mail.use_ssl:
+            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout)
+        else:
+            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
+        host.set_debuglevel(int(self.mail.debug))
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+    def close(self) -> None:
+        if self.host is not None:
+            try:
+                self.host.quit()
+            except (smtplib.SMTPException, OSError):
+                self.host.close()
+            self.host = None
+
+
+def deliver_pending(limit: int | None = None) -> DeliveryReport:
+    """Send every due pending message, one at a time; hold them if no server is configured."""
+    report = DeliveryReport()
+    if not current_app.config.get("MAIL_SERVER"):
+        report.held = hold_pending()
+        return report
+    connection: TimeoutConnection | None = None
+    try:
+        while limit is None or report.attempted < limit:
+            envelope = claim_next()
+            if envelope is None:
+                break
+            try:
+                if connection is None:
+                    connection = open_connection()
+                connection.send(build_mail(envelope))
+            except ConnectionLost as error:
+                record_failure(envelope, str(error), report)
+                report.interrupted = True
+                break
+            except smtplib.SMTPRecipientsRefused as error:
+                codes = [code for code, _ in error.recipients.values()]
+                permanent = bool(codes) and all(code >= 500 for code in codes)
+                record_failure(envelope, describe(error), report, permanent=permanent)
+            except (smtplib.SMTPServerDisconnected, OSError) as error:
+                record_failure(envelope, describe(error), report)
+                report.interrupted = True
+                break
+            except smtplib.SMTPException as error:
+                permanent = getattr(error, "smtp_code", 0) >= 500
+                record_failure(envelope, describe(error), report, permanent=permanent)
+            else:
+                record_sent(envelope, report)
+    finally:
+        if connection is not None:
+            connection.close()
+    return report
+
+
+def open_connection() -> TimeoutConnection:
+    connection = TimeoutConnection(current_app.extensions["mail"])
+    try:
+        connection.__enter__()
+    except (smtplib.SMTPException, OSError) as error:
+        raise ConnectionLost(describe(error)) from error
+    return connection
+
+
+def describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def due_messages():
+    return (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow())
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    )
+
+
+def claim_next() -> Envelope | None:
+    """Take the next due message for this worker: count the attempt and lease it, then commit."""
+    message = db.session.scalar(due_messages().limit(1).with_for_update(skip_locked=True))
+    if message is None:
+        db.session.rollback()
+        return None
+    message.attempts += 1
+    message.next_attempt_at = utcnow() + LEASE
+    # A leased message has no error: that is how a retry-now tells it from one waiting to retry.
+    message.last_error = None
+    envelope = Envelope(
+        id=message.id,
+        message_id=message.message_id,
+        to_address=message.to_address,
+        subject=message.subject,
+        body_text=message.body_text,
+        body_html=message.body_html,
+        ics=message.ics,
+        ics_method=message.ics_method,
+        attempts=message.attempts,
+    )
+    db.session.commit()
+    return envelope
+
+
+def build_mail(envelope: Envelope) -> MailMessage:
+    """The Flask-Mail message: text with an HTML alternative, the .ics attached, our Message-ID."""
+    mail = MailMessage(
+        subject=envelope.subject,
+        recipients=[envelope.to_address],
+        body=envelope.body_text,
+        html=envelope.body_html or None,
+    )
+    # The same Message-ID on every attempt: a resend after a crash is recognisably the same mail.
+    mail.msgId = envelope.message_id
+    if envelope.ics:
+        method = envelope.ics_method or "PUBLISH"
+        mail.attach(
+            filename="cancel.ics" if method == "CANCEL" else "invite.ics",
+            content_type=f"text/calendar; method={method}; charset=UTF-8",
+            data=envelope.ics.encode("utf-8"),
+        )
+    return mail
+
+
+def record_sent(envelope: Envelope, report: DeliveryReport) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == envelope.id)
+        .values(status="sent", sent_at=utcnow(), last_error=None)
+    )
+    db.session.commit()
+    report.sent += 1
+    log.info("sent %s to %s: %s", envelope.message_id, envelope.to_address, envelope.subject)
+
+
+def record_failure(
+    envelope: Envelope, error: str, report: DeliveryReport, *, permanent: bool = False
+) -> None:
+    """Schedule the next try with back-off, or give up after the last attempt (kept, failed)."""
+    max_attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 8)
+    give_up = permanent or envelope.attempts >= max_attempts
+    values = {"last_error": error}
+    if give_up:
+        values["status"] = "failed"
+    else:
+        values["next_attempt_at"] = utcnow() + retry_delay(envelope.attempts)
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == envelope.id).values(values))
+    db.session.commit()
+    if give_up:
+        report.failed += 1
+        log.error("gave up on %s to %s: %s", envelope.message_id, envelope.to_address, error)
+    else:
+        report.retrying += 1
+        log.warning("will retry %s to %s: %s", envelope.message_id, envelope.to_address, error)
+
+
+def hold_pending() -> int:
+    """No mail server: keep due mail as `held` (staff can read it) and log it, never drop it."""
+    messages = db.session.scalars(due_messages().with_for_update(skip_locked=True)).all()
+    for message in messages:
+        message.status = "held"
+        log.info(
+            "no MAIL_SERVER: holding %s to %s: %s",
+            message.message_id,
+            message.to_address,
+            message.subject,
+        )
+    db.session.commit()
+    return len(messages)
+
+
+def reschedule_deferred() -> int:
+    """Make every message waiting for a retry due now (after an outage is fixed)."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at > utcnow(),
+            OutboxMessage.last_error.is_not(None),
+        )
+        .values(next_attempt_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def seconds_until_next_due(longest: float) -> float:
+    """How long a sender may sleep before the next pending message is due."""
+    next_due = db.session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == "pending")
+    )
+    db.session.rollback()
+    if next_due is None:
+        return longest
+    return max(0.0, min(longest, (next_due - utcnow()).total_seconds()))

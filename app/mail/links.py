@@ -1,0 +1,54 @@
+"""Absolute links for emails and calendar files, and the signed token in manage links.
+
+A manage link carries the registration's random manage_key signed with SECRET_KEY: it can be
+rebuilt for any re-send, and a tampered token fails the signature before any database lookup.
+"""
+
+from flask import current_app, has_request_context, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Event, Registration
+
+TOKEN_SALT = "northlight.registration.manage"
+
+
+def serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+
+
+def manage_token(registration: Registration) -> str:
+    return serializer().dumps(registration.manage_key)
+
+
+def registration_for_token(token: str) -> Registration | None:
+    """The registration a manage token stands for; None for a bad, tampered or stale token."""
+    try:
+        manage_key = serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(manage_key, str):
+        return None
+    return db.session.scalar(select(Registration).where(Registration.manage_key == manage_key))
+
+
+def site_url_for(endpoint: str, **values) -> str:
+    """An absolute URL on SITE_URL, inside a request or not (CLI, the sender thread)."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["SITE_URL"] + path
+
+
+def manage_url(registration: Registration) -> str:
+    return site_url_for("registration.manage", token=manage_token(registration))
+
+
+def event_url(event: Event) -> str:
+    return site_url_for("site.event", slug=event.slug)
+
+
+def event_calendar_url(event: Event) -> str:
+    return site_url_for("registration.event_calendar", slug=event.slug)

@@ -1,0 +1,163 @@
+"""What each email says: builders that render a text + HTML pair and queue it in the outbox.
+
+Every builder only adds outbox rows to the current transaction; the caller commits, and the
+mail goes out after that commit (or never, if the change is rolled back).
+"""
+
+from flask import render_template
+from sqlalchemy import select
+
+from app.extensions import db
+from app.mail.calendar import location, registration_ics
+from app.mail.links import event_url, manage_url, site_url_for
+from app.mail.outbox import enqueue
+from app.models import Event, OutboxMessage, Registration
+from app.templating import event_when
+
+
+def one_line(text: str) -> str:
+    """Subjects are one line, whatever a title holds."""
+    return " ".join(text.split())
+
+
+def render_pair(name: str, **context) -> tuple[str, str]:
+    """The plain-text and HTML bodies of email `name`."""
+    context.setdefault("privacy_url", site_url_for("site.privacy"))
+    return (
+        render_template(f"email/{name}.txt", **context),
+        render_template(f"email/{name}.html", **context),
+    )
+
+
+def registration_context(registration: Registration, **extra) -> dict:
+    from app.registration.service import waitlist_position
+
+    event = registration.event
+    return {
+        "registration": registration,
+        "event": event,
+        "when": event_when(event),
+        "place": location(event) or "to be announced",
+        "event_url": event_url(event),
+        "manage_url": manage_url(registration),
+        "position": waitlist_position(registration),
+        **extra,
+    }
+
+
+def queue_registration_mail(
+    registration: Registration, kind: str, template: str, subject: str, method: str, **extra
+) -> OutboxMessage:
+    subject = one_line(subject)
+    text, html = render_pair(
+        template, subject=subject, **registration_context(registration, **extra)
+    )
+    return enqueue(
+        kind,
+        registration.email,
+        subject,
+        text,
+        html,
+        ics=registration_ics(registration, method),
+        ics_method=method,
+        registration=registration,
+    )
+
+
+def queue_confirmation(registration: Registration, *, resent: bool = False) -> OutboxMessage:
+    """The email that follows a sign-up: seat confirmed, or place on the waiting list.
+
+    With `resent`, it is the same email again (a second sign-up with the same address).
+    """
+    if registration.status == "waitlisted":
+        return queue_waitlisted(registration, resent=resent)
+    if registration.status == "cancelled":
+        return queue_cancelled(registration)
+    title = registration.event.title
+    subject = (
+        f"Your registration for {title} (sent again)"
+        if resent
+        else f"Registration confirmed: {title}"
+    )
+    return queue_registration_mail(
+        registration, "confirmation", "confirmation", subject, "REQUEST", resent=resent
+    )
+
+
+def queue_waitlisted(registration: Registration, *, resent: bool = False) -> OutboxMessage:
+    """The email for a sign-up that landed on the waiting list, with its position."""
+    from app.registration.service import waitlist_position
+
+    title = registration.event.title
+    position = waitlist_position(registration)
+    subject = (
+        f"Your place on the waiting list for {title} (sent again)"
+        if resent
+        else f"On the waiting list (number {position}): {title}"
+    )
+    return queue_registration_mail(
+        registration, "waitlisted", "waitlisted", subject, "REQUEST", resent=resent
+    )
+
+
+def queue_promoted(registration: Registration) -> OutboxMessage:
+    """A seat came free and this waiting registration now holds it."""
+    subject = f"A seat is yours: {registration.event.title}"
+    return queue_registration_mail(registration, "promotion", "promoted", subject, "REQUEST")
+
+
+def queue_cancelled(registration: Registration, *, was_confirmed: bool = False) -> OutboxMessage:
+    """The attendee cancelled; the attached calendar file withdraws the entry (METHOD:CANCEL)."""
+    subject = f"Registration cancelled: {registration.event.title}"
+    return queue_registration_mail(
+        registration,
+        "cancellation",
+        "cancelled",
+        subject,
+        "CANCEL",
+        was_confirmed=was_confirmed,
+    )
+
+
+def active_registrations(event: Event) -> list[Registration]:
+    """Everyone still expecting to come or waiting for a seat, in a stable order."""
+    return db.session.scalars(
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status.in_(("confirmed", "waitlisted")),
+        )
+        .order_by(Registration.id)
+    ).all()
+
+
+def queue_event_updated(event: Event, *, note: str = "") -> int:
+    """Tell every confirmed and waiting attendee that date, time or place changed.
+
+    Call after raising event.sequence: the attached calendar entries keep their UIDs and carry
+    the higher SEQUENCE, so calendars update the entry instead of adding a second one.
+    Returns how many messages were queued.
+    """
+    subject = f"Changed: new details for {event.title}"
+    count = 0
+    for registration in active_registrations(event):
+        queue_registration_mail(
+            registration, "event_updated", "event_updated", subject, "REQUEST", note=note
+        )
+        count += 1
+    return count
+
+
+def queue_event_cancelled(event: Event, *, note: str = "") -> int:
+    """Tell every confirmed and waiting attendee that the event is cancelled (METHOD:CANCEL).
+
+    Returns how many messages were queued.
+    """
+    subject = f"Cancelled: {event.title}"
+    count = 0
+    for registration in active_registrations(event):
+        queue_registration_mail(
+            registration, "event_cancelled", "event_cancelled", subject, "CANCEL", note=note
+        )
+        count += 1
+    return count

@@ -1,0 +1,127 @@
+"""The outbox: every email is a row first, written in the transaction of the change behind it."""
+
+from datetime import datetime, timedelta
+from email.utils import make_msgid
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, request
+
+from app.db import utcnow
+from app.extensions import db
+from app.models import Event, OutboxMessage, Registration
+
+# Session.info key: set when a transaction adds mail, read after commit to wake the sender.
+OUTBOX_DIRTY = "northlight.outbox_dirty"
+
+FIRST_RETRY_SECONDS = 30
+LONGEST_WAIT_SECONDS = 3600
+
+
+def enqueue(
+    kind: str,
+    to_address: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    *,
+    ics: str | None = None,
+    ics_method: str | None = None,
+    registration: Registration | None = None,
+    event: Event | None = None,
+) -> OutboxMessage:
+    """Add one message to the outbox in the current transaction; it is sent after commit."""
+    if registration is not None and event is None:
+        event = registration.event
+    message = OutboxMessage(
+        kind=kind,
+        registration_id=registration.id if registration is not None else None,
+        event_id=event.id if event is not None else None,
+        to_address=to_address,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        ics=ics,
+        ics_method=ics_method,
+        message_id=new_message_id(),
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+        request_id=current_request_id(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    mark_dirty()
+    return message
+
+
+def new_message_id() -> str:
+    """A globally unique Message-ID on the site's own domain; retried sends reuse it."""
+    host = urlsplit(current_app.config["SITE_URL"]).hostname or "northlight.invalid"
+    return make_msgid(idstring="northlight", domain=host)
+
+
+def current_request_id() -> str | None:
+    """The proxy's request id, when there is one, so a message can be traced to its request."""
+    if not has_request_context():
+        return None
+    value = request.headers.get("X-Request-ID", "")
+    return value[:64] or None
+
+
+def mark_dirty() -> None:
+    db.session.info[OUTBOX_DIRTY] = True
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait after the `attempts`-th failed try: 30 s, doubling, never more than an hour."""
+    seconds = FIRST_RETRY_SECONDS * 2 ** max(0, attempts - 1)
+    return timedelta(seconds=min(seconds, LONGEST_WAIT_SECONDS))
+
+
+def retry_now(message: OutboxMessage, now: datetime | None = None) -> OutboxMessage:
+    """Make a failed, held or waiting message due at once (staff's "retry" button).
+
+    A failed message gets one more attempt; held mail is sent if a server is configured.
+    :raises ValueError: when the message was already sent (sending it again would duplicate it).
+    """
+    if message.status == "sent":
+        raise ValueError("This message has already been sent.")
+    if message.status == "pending" and message.last_error is None:
+        # Never tried, or being sent right now: it needs no nudge, and a nudge could send it twice.
+        return message
+    message.status = "pending"
+    message.next_attempt_at = now or utcnow()
+    db.session.flush()
+    mark_dirty()
+    return message
+
+
+def resend_to(message: OutboxMessage, new_address: str) -> OutboxMessage:
+    """Queue a copy of `message` to another address (a typo fixed, a colleague instead).
+
+    The copy is a new message with its own Message-ID; the original is left as it was.
+    :raises ValueError: when `new_address` is not a valid email address.
+    """
+    from app.registration.validation import normalize_email  # (lazy: avoids an import cycle)
+
+    address, _ = normalize_email(new_address)
+    copy = OutboxMessage(
+        kind=message.kind,
+        registration_id=message.registration_id,
+        event_id=message.event_id,
+        to_address=address,
+        subject=message.subject,
+        body_text=message.body_text,
+        body_html=message.body_html,
+        ics=message.ics,
+        ics_method=message.ics_method,
+        message_id=new_message_id(),
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+        request_id=current_request_id(),
+    )
+    db.session.add(copy)
+    db.session.flush()
+    mark_dirty()
+    return copy

@@ -1,0 +1,138 @@
+"""The registration form: field names are public (DESIGN.md), plus two quiet anti-bot checks."""
+
+import time
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, ValidationError
+
+from app.models import Event
+from app.registration.validation import MAX_LENGTHS, clean_text, normalize_email
+
+STAMP_SALT = "northlight.registration.form-rendered"
+RESUBMIT = "Please check your details and send the form again."
+
+
+class Text:
+    """Trim, then check presence, length and control characters; the field keeps the clean text."""
+
+    def __init__(self, required_message: str | None = None) -> None:
+        self.required_message = required_message
+        self.field_flags = {"required": True} if required_message else {}
+
+    def __call__(self, form, field) -> None:
+        try:
+            field.data = clean_text(field.name, field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+        if self.required_message and not field.data:
+            raise ValidationError(self.required_message)
+
+
+def valid_email(form, field) -> None:
+    if not (field.data or "").strip():
+        raise ValidationError("Enter your email address, so we can send your confirmation.")
+    try:
+        field.data, form.email_normalized = normalize_email(field.data)
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField("Full name", [Text("Enter your full name.")])
+    email = EmailField(
+        "Email address",
+        [valid_email],
+        description="We send your confirmation here.",
+        render_kw={"required": True},
+    )
+    company = StringField("Company or organisation", [Text()])
+    job_title = StringField("Job title", [Text()])
+    dietary = TextAreaField(
+        "Dietary requirements",
+        [Text()],
+        description="For the dinner: allergies, vegetarian, vegan, anything we should know.",
+    )
+    accessibility = TextAreaField(
+        "Accessibility needs",
+        [Text()],
+        description="Anything that helps you take part: step-free access, a seat near the "
+        "front, a sign-language interpreter.",
+    )
+    consent = BooleanField(
+        "I have read the privacy notice and agree that Northlight stores these details to run "
+        "this event.",
+        [DataRequired("Please agree to the privacy notice: we cannot register you without it.")],
+    )
+    marketing_opt_in = BooleanField("Yes, email me now and then about future events.")
+    # Anti-bot: people never see this field (see .honeypot); simple bots fill every input.
+    website = StringField("Leave this field empty")
+    # Anti-bot: when the form was rendered, signed, so a submit seconds later is spotted.
+    rendered = HiddenField()
+
+    email_normalized: str = ""
+
+    def __init__(self, event: Event, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+        if event.kind != "field_trip":
+            del self.dietary
+        for name, limit in MAX_LENGTHS.items():
+            if name in self:
+                self[name].render_kw = {**(self[name].render_kw or {}), "maxlength": limit}
+
+    def prepare_for_display(self) -> "RegistrationForm":
+        """A fresh render stamp and an empty honeypot, whether shown first or again."""
+        self.rendered.data = stamp(self.event.id)
+        self.website.data = ""
+        return self
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if (self.website.data or "").strip():
+            self.form_errors.append(f"We could not accept the form as it was sent. {RESUBMIT}")
+            return False
+        age = seconds_since_rendered(self.rendered.data, self.event.id)
+        if age is None:
+            self.form_errors.append(f"This form has expired or was changed. {RESUBMIT}")
+            return False
+        if age < current_app.config.get("REGISTRATION_MIN_FILL_SECONDS", 2):
+            self.form_errors.append(f"That was quicker than people usually type. {RESUBMIT}")
+            return False
+        return valid
+
+    def registration_data(self) -> dict:
+        """What the service needs, cleaned: see app.registration.service.register."""
+        data = {
+            name: self[name].data
+            for name in ("name", "email", "company", "job_title", "accessibility")
+        }
+        data["dietary"] = self.dietary.data if "dietary" in self else ""
+        data["consent"] = bool(self.consent.data)
+        data["marketing_opt_in"] = bool(self.marketing_opt_in.data)
+        return data
+
+
+class CancelForm(FlaskForm):
+    """The confirmation step before cancelling: a POST with its CSRF token, nothing else."""
+
+
+def stamp_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=STAMP_SALT)
+
+
+def stamp(event_id: int) -> str:
+    return stamp_serializer().dumps([event_id, time.time()])
+
+
+def seconds_since_rendered(token: str | None, event_id: int) -> float | None:
+    """Seconds since the form was rendered for this event; None if the stamp is not ours."""
+    try:
+        stamped_event, rendered_at = stamp_serializer().loads(token or "")
+        if stamped_event != event_id:
+            return None
+        return time.time() - float(rendered_at)
+    except (BadSignature, TypeError, ValueError):
+        return None

@@ -1,0 +1,277 @@
+"""Who gets a seat: sign-up, waiting list, cancellation and promotion. Functions flush; the
+caller commits, so each change and the emails it causes are one transaction.
+
+Seats are taken by one conditional UPDATE (success = one row changed), and waitlist tickets
+come from an atomic counter on the event row, so many processes may sign people up at once
+on SQLite or PostgreSQL without ever confirming more people than there are seats.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.db import utcnow
+from app.extensions import db
+from app.mail import messages
+from app.mail.links import manage_token
+from app.mail.links import manage_url as build_manage_url
+from app.models import Event, Registration
+from app.registration.rules import registration_state
+from app.registration.validation import clean_text, normalize_email
+
+TEXT_FIELDS = ("name", "company", "job_title", "dietary", "accessibility")
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    """What a sign-up came to.
+
+    outcome: "confirmed" or "waitlisted" (a registration was stored), "duplicate" (the address
+    was already registered: the confirmation was queued again), "full" or "closed" (nothing
+    stored; `message` says why, for the visitor).
+    """
+
+    outcome: str
+    registration: Registration | None = None
+    message: str = ""
+
+    @property
+    def stored(self) -> bool:
+        return self.outcome in ("confirmed", "waitlisted")
+
+    @property
+    def token(self) -> str | None:
+        return manage_token(self.registration) if self.registration is not None else None
+
+
+def register(event: Event, form_data: dict) -> RegistrationResult:
+    """Sign someone up: a seat if one is free, else the waiting list, else nothing.
+
+    `form_data` holds name, email, company, job_title, dietary, accessibility, consent and
+    marketing_opt_in. The registration row, the seat and the email are one transaction.
+    :raises ValueError: when the data breaks a rule (the form checks the same rules first).
+    """
+    data = clean_registration_data(event, form_data)
+    state = registration_state(event)
+    if not state.open:
+        return RegistrationResult("closed", message=state.message)
+    existing = find_registration(event, data["email_normalized"])
+    if existing is not None and existing.status != "cancelled":
+        return duplicate(existing)
+    try:
+        # A savepoint: a concurrent sign-up with the same address (PostgreSQL) undoes only this.
+        with db.session.begin_nested():
+            registration = place(event, existing, data)
+    except IntegrityError:
+        existing = find_registration(event, data["email_normalized"])
+        if existing is None:
+            raise
+        return duplicate(existing)
+    if registration is None:
+        return RegistrationResult("full", message="Sorry, the last seat has just been taken.")
+    messages.queue_confirmation(registration)
+    return RegistrationResult(registration.status, registration)
+
+
+def clean_registration_data(event: Event, form_data: dict) -> dict:
+    if not form_data.get("consent"):
+        raise ValueError("Consent to the privacy notice is required.")
+    data = {field: clean_text(field, form_data.get(field)) for field in TEXT_FIELDS}
+    if not data["name"]:
+        raise ValueError("A name is required.")
+    if event.kind != "field_trip":
+        data["dietary"] = ""
+    data["email"], data["email_normalized"] = normalize_email(form_data.get("email") or "")
+    data["marketing_opt_in"] = bool(form_data.get("marketing_opt_in"))
+    return data
+
+
+def find_registration(event: Event, email_normalized: str) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.email_normalized == email_normalized,
+        )
+    )
+
+
+def duplicate(existing: Registration) -> RegistrationResult:
+    """Same address again: send the confirmation once more, change and reveal nothing."""
+    messages.queue_confirmation(existing, resent=True)
+    return RegistrationResult("duplicate", existing)
+
+
+def place(event: Event, existing: Registration | None, data: dict) -> Registration | None:
+    """Take a seat or a waitlist ticket and write the row; None when full with no waitlist.
+
+    A cancelled registration with the same address is reused (the address is unique per
+    event), with a new secret: links from the cancelled registration stop working.
+    """
+    if take_seat(event):
+        status, ticket = "confirmed", None
+    elif event.waitlist_enabled:
+        status, ticket = "waitlisted", take_waitlist_ticket(event)
+    else:
+        return None
+    now = utcnow()
+    registration = existing or Registration(event_id=event.id)
+    registration.event = event
+    registration.manage_key = secrets.token_urlsafe(32)
+    for field in (*TEXT_FIELDS, "email", "email_normalized"):
+        setattr(registration, field, data[field])
+    registration.status = status
+    registration.waitlist_ticket = ticket
+    registration.registered_at = now
+    registration.consent_at = now
+    registration.promoted_at = None
+    registration.cancelled_at = None
+    registration.checked_in_at = None
+    registration.marketing_opt_in = data["marketing_opt_in"]
+    registration.marketing_opt_in_at = now if data["marketing_opt_in"] else None
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def take_seat(event: Event) -> bool:
+    """Take one seat if one is free: one conditional UPDATE, true when it changed the row."""
+    result = db.session.execute(
+        update(Event)
+        .where(
+            Event.id == event.id,
+            (Event.capacity.is_(None)) | (Event.seats_taken < Event.capacity),
+        )
+        .values(seats_taken=Event.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(event, ["seats_taken"])
+    return result.rowcount == 1
+
+
+def release_seat(event: Event) -> None:
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, Event.seats_taken > 0)
+        .values(seats_taken=Event.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(event, ["seats_taken"])
+
+
+def take_waitlist_ticket(event: Event) -> int:
+    """The next ticket in the event's queue, from an atomic counter: tickets never repeat."""
+    ticket = db.session.execute(
+        update(Event)
+        .where(Event.id == event.id)
+        .values(waitlist_issued=Event.waitlist_issued + 1)
+        .returning(Event.waitlist_issued)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    db.session.expire(event, ["waitlist_issued"])
+    return ticket
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first in the queue, counting only people still waiting (no gaps)."""
+    if registration.status != "waitlisted" or registration.waitlist_ticket is None:
+        return None
+    return db.session.scalar(
+        select(func.count()).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == "waitlisted",
+            Registration.waitlist_ticket <= registration.waitlist_ticket,
+        )
+    )
+
+
+def manage_url(registration: Registration) -> str:
+    """The attendee's own link, /registrations/<token>, absolute on SITE_URL."""
+    return build_manage_url(registration)
+
+
+def can_cancel(registration: Registration) -> bool:
+    """Attendees may cancel until the event starts (unless it is cancelled or they did)."""
+    event = registration.event
+    return (
+        registration.status != "cancelled"
+        and event.status != "cancelled"
+        and event.starts_at > utcnow()
+    )
+
+
+class AlreadyCancelled(ValueError):
+    """The registration was cancelled before (perhaps a moment ago, in another request)."""
+
+
+def cancel_registration(registration: Registration) -> Registration | None:
+    """Cancel; a freed seat goes to the first person waiting, in the same transaction.
+
+    Queues the cancellation email (and the promotion email). Returns who was promoted.
+    :raises AlreadyCancelled: when it is cancelled already.
+    """
+    previous = registration.status
+    if previous == "cancelled":
+        raise AlreadyCancelled("This registration is already cancelled.")
+    # Conditional on the status we read: two cancels at once free the seat only once.
+    changed = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.status == previous)
+        .values(status="cancelled", cancelled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(registration)
+    if changed != 1:
+        raise AlreadyCancelled("This registration is already cancelled.")
+    promoted = None
+    if previous == "confirmed":
+        release_seat(registration.event)
+        promoted = promote_next_waitlisted(registration.event)
+    messages.queue_cancelled(registration, was_confirmed=previous == "confirmed")
+    return promoted
+
+
+def promote_next_waitlisted(event: Event) -> Registration | None:
+    """Give a free seat to the first person waiting; None if no seat or nobody waits.
+
+    Call it again (e.g. after staff raise the capacity) until it returns None.
+    """
+    while True:
+        candidate = db.session.scalar(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == "waitlisted")
+            .order_by(Registration.waitlist_ticket, Registration.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if candidate is None:
+            return None
+        promoted = promote_registration(candidate)
+        if promoted is not None:
+            return promoted
+        if candidate.status == "waitlisted":
+            return None  # still waiting, so there was no seat to give
+
+
+def promote_registration(registration: Registration) -> Registration | None:
+    """Give this waiting registration a seat (staff may pick someone out of order).
+
+    Returns it, now confirmed, or None when no seat is free or it is no longer waiting.
+    Queues the promotion email.
+    """
+    event = registration.event
+    if not take_seat(event):
+        return None
+    changed = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.status == "waitlisted")
+        .values(status="confirmed", waitlist_ticket=None, promoted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(registration)
+    if changed != 1:
+        release_seat(event)  # someone else cancelled or promoted them a moment ago
+        return None
+    messages.queue_promoted(registration)
+    return registration
