@@ -84,6 +84,8 @@ class Config:
         self.RATELIMIT_ENABLED = env_flag("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+        # Public pages kept per process for anonymous visitors (app/page_cache.py); 0: off.
+        self.PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 
         secure = self.SITE_URL.startswith("https://")
         self.SESSION_COOKIE_SECURE = secure
