@@ -176,3 +176,6 @@ def add_fake_attendees(event: Event, count: int, chunk: int = 5000) -> int:
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
+    from app.staff.cli import users_command
+
+    app.cli.add_command(users_command)

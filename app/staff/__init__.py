@@ -4,4 +4,18 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__)
 
-from app.staff import routes  # noqa: E402,F401  (routes attach themselves to bp)
+# The modules attach their views and hooks to bp when imported.
+from app.staff import (  # noqa: E402,F401
+    access,
+    articles,
+    attendees,
+    audit,
+    auth,
+    authors,
+    dashboard,
+    events,
+    exports,
+    outbox,
+    tags,
+    users,
+)

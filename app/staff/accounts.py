@@ -1,0 +1,89 @@
+"""Staff accounts: creating them, checking passwords, changing roles and access."""
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.db import utcnow
+from app.extensions import db
+from app.models import ROLES, User
+from app.staff import audit_log
+
+MIN_PASSWORD_LENGTH = 12
+# Checked against when an address has no account, so both cases take the same time.
+_DUMMY_HASH = generate_password_hash("not a real password, only for timing")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out; the message says why."""
+
+
+def normalize_email(address: str) -> str:
+    """The address as stored: validated, lower-cased. :raises AccountError: if it is invalid."""
+    try:
+        checked = validate_email(address.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise AccountError(f"That email address is not valid: {error}") from None
+    return checked.normalized.lower()
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."
+    return None
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(email: str, role: str, password: str, created_by: int | None = None) -> User:
+    """A new active account. :raises AccountError: bad address, role or password; address taken."""
+    address = normalize_email(email)
+    if role not in ROLES:
+        raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    if find_user(address) is not None:
+        raise AccountError(f"There is already an account for {address}.")
+    user = User(email=address, role=role, password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.flush()
+    audit_log.record(
+        "user.create",
+        user,
+        f"Created account {address} ({role})",
+        {"email": {"before": None, "after": address}, "role": {"before": None, "after": role}},
+        user_id=created_by,
+    )
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this address and password, or None (whatever the reason)."""
+    user = find_user(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def update_access(user: User, role: str, active: bool, acting: User) -> dict:
+    """Change an account's role and whether it may sign in; returns the changed fields.
+
+    :raises AccountError: unknown role, or a change to one's own account (so an admin remains).
+    """
+    if role not in ROLES:
+        raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    if user.id == acting.id and (role != user.role or not active):
+        raise AccountError("You cannot change your own role or deactivate yourself.")
+    before = audit_log.snapshot(user, ("role", "active"))
+    user.role, user.active = role, active
+    changes = audit_log.changed_fields(before, audit_log.snapshot(user, ("role", "active")))
+    if changes:
+        audit_log.record("user.update", user, f"Changed access of {user.email}", changes)
+    return changes

@@ -1,0 +1,83 @@
+"""The attendee list of an event (staff): counts, search, filter, and per-attendee actions."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import REGISTRATION_STATUSES, Event, Registration
+from app.staff import bp
+from app.staff.access import role_required, safe_next
+from app.staff.attendee_actions import AttendeeError, cancel, promote, toggle_check_in
+from app.staff.attendee_queries import (
+    PER_PAGE,
+    SHEET_PER_PAGE,
+    attendee_counts,
+    attendee_list,
+    waitlist_positions,
+)
+from app.staff.events import get_event_or_404
+
+
+@bp.get("/events/<slug>/attendees")
+@role_required("staff")
+def attendees(slug: str):
+    event = get_event_or_404(slug)
+    search = request.args.get("q", "").strip()[:200]
+    status = request.args.get("status", "")
+    status = status if status in REGISTRATION_STATUSES else ""
+    page = request.args.get("page", 1, type=int)
+    # The printable check-in sheet wants everyone on one page.
+    per_page = SHEET_PER_PAGE if request.args.get("sheet") else PER_PAGE
+    pagination = db.paginate(
+        attendee_list(event, search, status), page=page, per_page=per_page, error_out=True
+    )
+    return render_template(
+        "staff/attendees.html",
+        event=event,
+        counts=attendee_counts(event),
+        pagination=pagination,
+        positions=waitlist_positions(event, [row.id for row in pagination.items]),
+        search=search,
+        status=status,
+        statuses=REGISTRATION_STATUSES,
+    )
+
+
+@bp.post("/events/<slug>/attendees/<int:registration_id>/cancel")
+@role_required("staff")
+def attendee_cancel(slug: str, registration_id: int):
+    return attendee_action(slug, registration_id, cancel)
+
+
+@bp.post("/events/<slug>/attendees/<int:registration_id>/promote")
+@role_required("staff")
+def attendee_promote(slug: str, registration_id: int):
+    return attendee_action(slug, registration_id, promote)
+
+
+@bp.post("/events/<slug>/attendees/<int:registration_id>/check-in")
+@role_required("staff")
+def attendee_check_in(slug: str, registration_id: int):
+    return attendee_action(slug, registration_id, toggle_check_in)
+
+
+def attendee_action(slug: str, registration_id: int, action):
+    """Run one action on one registration of the event, commit, and go back to the list."""
+    event = get_event_or_404(slug)
+    registration = registration_of(event, registration_id)
+    try:
+        message = action(registration)
+        db.session.commit()
+        flash(message, "success")
+    except AttendeeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    back = url_for("staff.attendees", slug=event.slug)
+    return redirect(safe_next(request.form.get("back"), back))
+
+
+def registration_of(event: Event, registration_id: int) -> Registration:
+    query = select(Registration).where(
+        Registration.id == registration_id, Registration.event_id == event.id
+    )
+    return db.session.scalar(query) or abort(404)

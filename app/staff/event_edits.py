@@ -1,0 +1,132 @@
+"""Saving events from the editor: seat and time checks, slug redirects, attendee notices."""
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.mail.messages import queue_event_cancelled, queue_event_updated
+from app.models import Event, Registration
+from app.staff import audit_log
+from app.staff.editing import (
+    EditError,
+    keep_old_slug,
+    publication_time,
+    resolve_slug,
+    submitted_time,
+    was_public,
+)
+
+EVENT_AUDITED = (
+    "title", "slug", "kind", "summary", "description_md", "what_to_bring", "timezone",
+    "starts_at", "ends_at", "venue", "address", "city", "country", "capacity",
+    "waitlist_enabled", "registration_opens_at", "registration_closes_at", "status",
+    "published_at", "sequence",
+)  # fmt: skip
+# What attendees' calendars hold: a change to any of these sends them an update.
+CALENDAR_FIELDS = ("starts_at", "ends_at", "venue", "address", "city", "country")
+PLAIN_FIELDS = (
+    "title", "kind", "summary", "what_to_bring", "venue", "address", "city", "country",
+    "capacity", "waitlist_enabled", "status",
+)  # fmt: skip
+TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
+def save_event(event: Event | None, values: dict) -> Event:
+    """Create (event=None) or update an event from editor values; flushes, never commits.
+
+    Attendees hear about it: a new date, time or place raises the calendar SEQUENCE and
+    queues an update email; cancelling queues a cancellation.
+    :raises EditError: slug taken, capacity below seats taken, a local time that does not exist.
+    """
+    creating = event is None
+    if creating:
+        event = Event(seats_taken=0, waitlist_issued=0, sequence=0)
+    else:
+        lock_event(event)
+    before = {} if creating else audit_log.snapshot(event, EVENT_AUDITED)
+    public_before = not creating and was_public(event.status, event.published_at)
+    old_slug = event.slug
+
+    errors = {}
+    zone = values["timezone"]
+    times = {}
+    for field in (*TIME_FIELDS, "published_at"):
+        try:
+            times[field] = submitted_time(values.get(field), getattr(event, field), zone, field)
+        except EditError as error:
+            errors.update(error.errors)
+    capacity = values.get("capacity")
+    if capacity is not None and capacity < (event.seats_taken or 0):
+        errors["capacity"] = (
+            f"{event.seats_taken} seats are already taken: the capacity cannot be lower "
+            "(cancel registrations first)."
+        )
+    try:
+        slug = resolve_slug(Event, values.get("slug"), values["title"], event.id)
+    except EditError as error:
+        errors.update(error.errors)
+    if errors:
+        raise EditError(errors)
+
+    event.slug = slug
+    event.timezone = zone
+    for field in PLAIN_FIELDS:
+        setattr(event, field, values.get(field) if field == "capacity" else values[field])
+    for field in TIME_FIELDS:
+        setattr(event, field, times[field])
+    event.published_at = publication_time(event.status, times["published_at"])
+    if creating or values.get("description", "") != event.description_md:
+        event.set_description(values.get("description") or "")
+    if creating:
+        db.session.add(event)
+    db.session.flush()
+    keep_old_slug("event", event.id, old_slug, event.slug, public_before)
+
+    if not creating:
+        notify_attendees(event, before, values.get("notify_note") or "")
+    changes = audit_log.changed_fields(before, audit_log.snapshot(event, EVENT_AUDITED))
+    if creating or changes:
+        audit_log.record(
+            "event.create" if creating else "event.update",
+            event,
+            f"{'Created' if creating else 'Updated'} event “{event.title}”",
+            changes,
+        )
+    return event
+
+
+def lock_event(event: Event) -> None:
+    """Hold the event row until commit and read its current seat count.
+
+    A sign-up in another process cannot take a seat between the capacity check and the save
+    (PostgreSQL waits on the row lock; SQLite's writer lock already serialises writers).
+    """
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    db.session.refresh(event, ["seats_taken", "waitlist_issued", "sequence"])
+
+
+def notify_attendees(event: Event, before: dict, note: str = "") -> None:
+    """Queue the emails an edit calls for: an update when the calendar entry moved, or a
+    cancellation; each raises SEQUENCE so calendars replace the entry they hold."""
+    was_cancelled = before.get("status") == "cancelled"
+    if event.status == "cancelled" and not was_cancelled:
+        event.sequence += 1
+        db.session.flush()
+        queue_event_cancelled(event, note=note)
+        return
+    if was_cancelled or event.status == "cancelled":
+        return
+    moved = any(
+        before.get(field) != audit_log.json_ready(getattr(event, field))
+        for field in CALENDAR_FIELDS
+    )
+    if moved and active_registrations(event) > 0:
+        event.sequence += 1
+        db.session.flush()
+        queue_event_updated(event, note=note)
+
+
+def active_registrations(event: Event) -> int:
+    query = select(func.count()).where(
+        Registration.event_id == event.id, Registration.status.in_(("confirmed", "waitlisted"))
+    )
+    return db.session.scalar(query)

@@ -1,0 +1,85 @@
+"""Event list (staff) and the event editor (marketing)."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from app.content import render_markdown
+from app.extensions import db
+from app.models import Event
+from app.staff import bp
+from app.staff.access import role_required
+from app.staff.attendee_queries import status_counts_by_event
+from app.staff.editing import suggest_slug, to_local
+from app.staff.event_edits import TIME_FIELDS, save_event
+from app.staff.forms import EventForm, timezone_choices
+from app.staff.saving import save_form
+
+
+@bp.get("/events/")
+@role_required("staff")
+def events():
+    rows = db.session.scalars(select(Event).order_by(Event.starts_at.desc())).all()
+    counts = status_counts_by_event()
+    return render_template("staff/events.html", events=rows, counts=counts)
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@role_required("marketing")
+def event_new():
+    return event_editor(None)
+
+
+@bp.route("/events/<slug>/edit", methods=["GET", "POST"])
+@role_required("marketing")
+def event_edit(slug: str):
+    return event_editor(get_event_or_404(slug))
+
+
+def get_event_or_404(slug: str) -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == slug)) or abort(404)
+
+
+def event_editor(event: Event | None):
+    form = event_form(event)
+    preview = None
+    if form.is_submitted() and form.preview.data:
+        preview = render_markdown(form.description.data or "")
+        exclude = event.id if event is not None else None
+        form.slug.data = form.slug.data or suggest_slug(Event, form.title.data or "", exclude)
+    elif form.validate_on_submit():
+        saved = save_form(form, lambda values: save_event(event, values))
+        if saved is not None:
+            flash(f"Saved “{saved.title}”.", "success")
+            return redirect(url_for("staff.event_edit", slug=saved.slug))
+    return render_template("staff/event_form.html", form=form, event=event, preview=preview)
+
+
+def event_form(event: Event | None) -> EventForm:
+    data = {"status": "draft", "waitlist_enabled": True, "timezone": "Europe/Berlin"}
+    if event is not None:
+        data.update(
+            {
+                field: getattr(event, field)
+                for field in (
+                    "title",
+                    "slug",
+                    "kind",
+                    "summary",
+                    "what_to_bring",
+                    "timezone",
+                    "venue",
+                    "address",
+                    "city",
+                    "country",
+                    "capacity",
+                    "waitlist_enabled",
+                    "status",
+                )  # fmt: skip
+            }
+        )
+        data["description"] = event.description_md
+        for field in (*TIME_FIELDS, "published_at"):
+            data[field] = to_local(getattr(event, field), event.timezone)
+    form = EventForm(data=data)
+    form.timezone.choices = timezone_choices(event.timezone if event else None)
+    return form

@@ -1,0 +1,128 @@
+"""Attendee exports: the columns, the rows streamed from the database, CSV and XLSX writers.
+
+Rows come from one query (waitlist positions from a window function, not a query per row)
+read in batches from a server-side cursor, so memory stays flat however long the list is.
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import Select, case, func, select
+
+from app.extensions import db
+from app.models import REGISTRATION_STATUSES, Event, Registration
+
+# The public contract (DESIGN.md): these first, in this order. More may follow.
+COLUMNS = (
+    "name", "email", "company", "job_title", "dietary", "accessibility", "status",
+    "waitlist_position", "registered_at", "cancelled_at", "checked_in_at", "consent_at",
+    "marketing_opt_in", "event",
+)  # fmt: skip
+EXTRA_COLUMNS = ("event_title", "event_starts_at", "marketing_opt_in_at", "promoted_at")
+HEADER = COLUMNS + EXTRA_COLUMNS
+
+# A spreadsheet runs a cell starting with one of these as a formula (or DDE command).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 1000
+UTF8_BOM = "\ufeff"
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet shows as typed: a leading apostrophe stops formulas from running."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def cell(value: Any) -> Any:
+    """One exported value: times in ISO 8601 UTC, yes/no, text neutralised; numbers kept."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, int):
+        return value
+    return neutralise(str(value))
+
+
+def export_query(event: Event | None) -> Select:
+    """The rows of one event's list, or of every event's when `event` is None."""
+    queue_rank = func.row_number().over(
+        partition_by=(Registration.event_id, Registration.status),
+        order_by=(Registration.waitlist_ticket, Registration.id),
+    )
+    status_order = case(
+        {name: n for n, name in enumerate(REGISTRATION_STATUSES)}, value=Registration.status
+    )
+    query = (
+        select(
+            Registration.name,
+            Registration.email,
+            Registration.company,
+            Registration.job_title,
+            Registration.dietary,
+            Registration.accessibility,
+            Registration.status,
+            case((Registration.status == "waitlisted", queue_rank)).label("waitlist_position"),
+            Registration.registered_at,
+            Registration.cancelled_at,
+            Registration.checked_in_at,
+            Registration.consent_at,
+            Registration.marketing_opt_in,
+            Event.slug,
+            Event.title,
+            Event.starts_at,
+            Registration.marketing_opt_in_at,
+            Registration.promoted_at,
+        )
+        .join(Event, Event.id == Registration.event_id)
+        .order_by(
+            Event.starts_at, Event.id, status_order, Registration.registered_at, Registration.id
+        )
+    )
+    if event is not None:
+        query = query.where(Registration.event_id == event.id)
+    return query
+
+
+def export_rows(event: Event | None) -> Iterator[list[Any]]:
+    """The data rows, ready to write, read from a server-side cursor in batches."""
+    result = db.session.execute(export_query(event).execution_options(yield_per=BATCH))
+    for row in result:
+        yield [cell(value) for value in row]
+
+
+def csv_chunks(event: Event | None) -> Iterator[bytes]:
+    """The CSV file in pieces: UTF-8 with a BOM (so Excel reads accents), header row first."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(UTF8_BOM)
+    writer.writerow(HEADER)
+    for n, row in enumerate(export_rows(event), start=1):
+        writer.writerow(row)
+        if n % BATCH == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def write_xlsx(event: Event | None, target: IO[bytes]) -> None:
+    """Write the list as an XLSX workbook to `target`; write-only mode keeps rows on disk."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="Attendees")
+    sheet.append(list(HEADER))
+    for row in export_rows(event):
+        sheet.append([xlsx_safe(value) for value in row])
+    workbook.save(target)
+
+
+def xlsx_safe(value: Any) -> Any:
+    # XML inside an XLSX file cannot hold control characters; removing one may uncover a
+    # formula trigger ("\x01=..."), so neutralise again after.
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)) if isinstance(value, str) else value

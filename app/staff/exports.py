@@ -1,0 +1,103 @@
+"""Attendee exports (staff): one event's list or every event's, as CSV or XLSX, audited."""
+
+import tempfile
+
+from flask import Response, send_file, stream_with_context
+from flask_login import current_user
+
+from app.db import sqlite_immediate, utcnow
+from app.extensions import db
+from app.models import Event
+from app.staff import audit_log, bp
+from app.staff.access import role_required
+from app.staff.events import get_event_or_404
+from app.staff.export_rows import csv_chunks, write_xlsx
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/events/<slug>/attendees.csv")
+@role_required("staff")
+def event_attendees_csv(slug: str):
+    event = get_event_or_404(slug)
+    record_export(event, "csv")
+    return csv_response(event, f"{event.slug}-attendees")
+
+
+@bp.get("/events/<slug>/attendees.xlsx")
+@role_required("staff")
+def event_attendees_xlsx(slug: str):
+    event = get_event_or_404(slug)
+    record_export(event, "xlsx")
+    return xlsx_response(event, f"{event.slug}-attendees")
+
+
+@bp.get("/attendees.csv")
+@role_required("staff")
+def all_attendees_csv():
+    record_export(None, "csv")
+    return csv_response(None, "all-events-attendees")
+
+
+@bp.get("/attendees.xlsx")
+@role_required("staff")
+def all_attendees_xlsx():
+    record_export(None, "xlsx")
+    return xlsx_response(None, "all-events-attendees")
+
+
+def record_export(event: Event | None, file_format: str) -> None:
+    """Log who exported which list, committed before the first byte is sent."""
+    what = f"attendees of “{event.title}”" if event is not None else "attendees of all events"
+    # This write happens in a GET, whose SQLite transactions are deferred (read-only) by
+    # default: end the read, then write in an immediate transaction like any POST.
+    db.session.commit()
+    token = sqlite_immediate.set(True)
+    try:
+        audit_log.record(
+            f"export.{file_format}",
+            event,
+            f"Exported {what} as {file_format.upper()}",
+            {"list": {"before": None, "after": event.slug if event else "all events"}},
+            user_id=current_user.id,
+        )
+        db.session.commit()
+    finally:
+        sqlite_immediate.reset(token)
+
+
+def csv_response(event: Event | None, name: str) -> Response:
+    def generate():
+        # Reading for minutes must not hold SQLite's writer lock: plain BEGIN, not IMMEDIATE.
+        token = sqlite_immediate.set(False)
+        try:
+            yield from csv_chunks(event)
+        finally:
+            sqlite_immediate.reset(token)
+
+    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = attachment(name, "csv")
+    return response
+
+
+def xlsx_response(event: Event | None, name: str) -> Response:
+    # A temporary file, not memory: the workbook is zipped on disk, then sent in chunks and
+    # deleted when the response closes it.
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115  (send_file closes it)
+    try:
+        write_xlsx(event, handle)
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    return send_file(
+        handle,
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=f"{name}-{utcnow():%Y%m%d}.xlsx",
+        max_age=0,
+    )
+
+
+def attachment(name: str, extension: str) -> str:
+    return f'attachment; filename="{name}-{utcnow():%Y%m%d}.{extension}"'

@@ -1,0 +1,72 @@
+"""The outbox page (staff): recent mail and its state, retry, correct an address and resend."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OUTBOX_STATUSES, OutboxMessage, Registration
+from app.staff import bp
+from app.staff.access import role_required, safe_next
+from app.staff.forms import ResendForm, show_errors
+from app.staff.outbox_actions import OutboxError, correct_and_resend, retry
+
+PER_PAGE = 50
+
+
+@bp.get("/outbox/")
+@role_required("staff")
+def outbox():
+    status = request.args.get("status", "")
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if status in OUTBOX_STATUSES:
+        query = query.where(OutboxMessage.status == status)
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=True)
+    return render_template("staff/outbox.html", pagination=pagination, status=status)
+
+
+@bp.get("/outbox/<int:message_id>")
+@role_required("staff")
+def outbox_message(message_id: int):
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    return render_message(message, ResendForm(data={"email": message.to_address}))
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@role_required("staff")
+def outbox_retry(message_id: int):
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    try:
+        retry(message)
+        db.session.commit()
+        flash(f"“{message.subject}” to {message.to_address} will be sent again now.", "success")
+    except OutboxError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(safe_next(request.form.get("back"), url_for("staff.outbox")))
+
+
+@bp.post("/outbox/<int:message_id>/resend")
+@role_required("staff")
+def outbox_resend(message_id: int):
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    form = ResendForm()
+    if form.validate_on_submit():
+        try:
+            copy = correct_and_resend(message, form.email.data)
+            db.session.commit()
+            flash(f"Sent again to {copy.to_address}.", "success")
+            return redirect(url_for("staff.outbox"))
+        except OutboxError as error:
+            db.session.rollback()
+            show_errors(form, {"email": str(error)})
+    return render_message(message, form)
+
+
+def render_message(message: OutboxMessage, form: ResendForm):
+    registration = (
+        db.session.get(Registration, message.registration_id) if message.registration_id else None
+    )
+    return render_template(
+        "staff/outbox_message.html", message=message, registration=registration, form=form
+    )

@@ -1,0 +1,52 @@
+"""Account administration (admin): list, create, change role, deactivate."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import User
+from app.staff import bp
+from app.staff.access import role_required
+from app.staff.accounts import AccountError, create_user, update_access
+from app.staff.forms import UserAccessForm, UserCreateForm, show_errors
+
+
+@bp.get("/users/")
+@role_required("admin")
+def users():
+    rows = db.session.scalars(select(User).order_by(User.active.desc(), User.email)).all()
+    return render_template("staff/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required("admin")
+def user_new():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.email.data, form.role.data, form.password.data, current_user.id)
+            db.session.commit()
+            flash(f"Account created for {user.email}.", "success")
+            return redirect(url_for("staff.users"))
+        except AccountError as error:
+            db.session.rollback()
+            show_errors(form, {"email": str(error)})
+    return render_template("staff/user_new.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserAccessForm(data={"role": user.role, "active": user.active})
+    if form.validate_on_submit():
+        try:
+            changes = update_access(user, form.role.data, form.active.data, current_user)
+            db.session.commit()
+            flash(f"Saved {user.email}." if changes else "Nothing changed.", "success")
+            return redirect(url_for("staff.users"))
+        except AccountError as error:
+            db.session.rollback()
+            show_errors(form, {"role": str(error)})
+    return render_template("staff/user_edit.html", form=form, user=user)
