@@ -49,6 +49,11 @@ vnu:
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py
 
+# Lighthouse's four scores for home, article, event and registration pages (npm, Chromium).
+.PHONY: lighthouse
+lighthouse: $(VENV)/.dev
+	$(BIN)/python bench/lighthouse.py
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
