@@ -1,7 +1,7 @@
 """Calendar files (iCalendar): one per registration for emails, one public file per event."""
 
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
@@ -46,10 +46,8 @@ def organizer() -> icalendar.vCalAddress:
 
 def calendar_event(event: Event, *, uid: str, status: str, description: str) -> icalendar.Event:
     """A VEVENT in the event's own time zone, with the event's SEQUENCE (raised on changes)."""
-    return icalendar.Event.new(
+    vevent = icalendar.Event.new(
         uid=uid,
-        start=event.local_starts_at,
-        end=event.local_ends_at,
         stamp=utcnow(),
         summary=event.title,
         description=description,
@@ -59,16 +57,39 @@ def calendar_event(event: Event, *, uid: str, status: str, description: str) -> 
         status=status,
         organizer=organizer(),
     )
+    add_local_time(vevent, "DTSTART", event.local_starts_at, event.timezone)
+    add_local_time(vevent, "DTEND", event.local_ends_at, event.timezone)
+    return vevent
+
+
+def is_utc(zone: str) -> bool:
+    return zone in ("UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu")
+
+
+def add_local_time(vevent: icalendar.Event, name: str, local: datetime, zone: str) -> None:
+    """DTSTART/DTEND as wall-clock time with the event's TZID.
+
+    Written out by hand because icalendar turns zones that equal UTC today (Iceland's, say)
+    into plain UTC, and a calendar should keep the zone the organisers chose.
+    """
+    if is_utc(zone):
+        vevent.add(name, local.astimezone(UTC))
+    else:
+        vevent.add(name, local.replace(tzinfo=None), parameters={"TZID": zone})
 
 
 def wrap(vevent: icalendar.Event, method: str, event: Event) -> str:
     calendar = icalendar.Calendar.new(prodid=PRODID, method=method)
     calendar.add_component(vevent)
-    # VTIMEZONE for the event's zone, around the event's dates, so every client places it right.
-    calendar.add_missing_timezones(
-        first_date=event.local_starts_at.date() - timedelta(days=366),
-        last_date=event.local_ends_at.date() + timedelta(days=366),
-    )
+    if not is_utc(event.timezone):
+        # VTIMEZONE for the event's zone around its dates, so every client places it right.
+        calendar.add_component(
+            icalendar.Timezone.from_tzid(
+                event.timezone,
+                first_date=event.local_starts_at.date() - timedelta(days=366),
+                last_date=event.local_ends_at.date() + timedelta(days=366),
+            )
+        )
     return calendar.to_ical().decode("utf-8")
 
 

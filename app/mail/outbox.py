@@ -1,10 +1,10 @@
 """The outbox: every email is a row first, written in the transaction of the change behind it."""
 
+import uuid
 from datetime import datetime, timedelta
-from email.utils import make_msgid
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 
 from app.db import utcnow
 from app.extensions import db
@@ -57,14 +57,15 @@ def enqueue(
 def new_message_id() -> str:
     """A globally unique Message-ID on the site's own domain; retried sends reuse it."""
     host = urlsplit(current_app.config["SITE_URL"]).hostname or "northlight.invalid"
-    return make_msgid(idstring="northlight", domain=host)
+    # Short (no pid or timestamp), so the header is not folded over two lines.
+    return f"<{uuid.uuid4().hex}@{host}>"
 
 
 def current_request_id() -> str | None:
     """The proxy's request id, when there is one, so a message can be traced to its request."""
     if not has_request_context():
         return None
-    value = request.headers.get("X-Request-ID", "")
+    value = g.get("request_id") or request.headers.get("X-Request-ID", "")
     return value[:64] or None
 
 

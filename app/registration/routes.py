@@ -113,17 +113,23 @@ def registration_calendar(token: str):
 def form_expired(error: CSRFError):
     """A form sent without a valid security token: show it again, keeping what was typed."""
     message = "For your security the form had expired. Your details are kept: please send it again."
+    args = request.view_args or {}
     if request.endpoint == "registration.register":
-        event = visible_event_or_404(request.view_args["slug"])
-        form = RegistrationForm(event)
-        form.form_errors.append(message)
-        return render_form(event, form, registration_state(event), status=400)
-    if request.endpoint == "registration.cancel":
-        registration = registration_or_404(request.view_args["token"])
-        form = CancelForm()
-        form.form_errors.append(message)
-        return private(render_cancel(registration, form, request.view_args["token"]), 400)
-    return render_template("errors/generic.html", error=error, code=400), 400
+        event = queries.get_event(args["slug"])
+        if event is not None:
+            form = RegistrationForm(event)
+            form.form_errors.append(message)
+            return render_form(event, form, registration_state(event), status=400)
+    elif request.endpoint == "registration.cancel":
+        registration = registration_for_token(args["token"])
+        if registration is not None:
+            form = CancelForm()
+            form.form_errors.append(message)
+            return private(render_cancel(registration, form, args["token"]), 400)
+    else:
+        return render_template("errors/generic.html", error=error, code=400), 400
+    # Errors raised inside an error handler are not handled again: answer the 404 here.
+    return render_template("errors/404.html", error=error, code=404), 404
 
 
 def visible_event_or_404(slug: str) -> Event:

@@ -1,0 +1,377 @@
+"""The registration form as a visitor uses it: sign up, mistakes, duplicates, closed events."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db import utcnow
+from app.extensions import db
+from app.models import Event, OutboxMessage, Registration
+from app.registration.forms import stamp, stamp_serializer
+from tests.conftest import csrf_token_from
+from tests.factories import create_event
+
+FORM_SETTINGS = {"REGISTRATION_MIN_FILL_SECONDS": 0}
+
+
+@pytest.fixture
+def app_settings():
+    return dict(FORM_SETTINGS)
+
+
+def hidden_value(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)
+    assert match, f"no {name} field on the page"
+    return match.group(1)
+
+
+def open_form(client, slug: str) -> dict:
+    """GET the form as a browser does: the hidden fields it would send back."""
+    response = client.get(f"/events/{slug}/register")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return {"csrf_token": csrf_token_from(html), "rendered": hidden_value(html, "rendered")}
+
+
+def submit(client, slug: str, hidden: dict | None = None, **fields):
+    """POST the registration form with sensible answers, overridden by `fields`."""
+    hidden = hidden or open_form(client, slug)
+    data = {
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "company": "Analytical Engines Ltd",
+        "job_title": "Programmer",
+        "accessibility": "",
+        "consent": "y",
+        **hidden,
+    }
+    for key, value in fields.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return client.post(f"/events/{slug}/register", data=data)
+
+
+def register(client, slug: str, **fields) -> str:
+    """Sign up and return the manage token from the redirect."""
+    response = submit(client, slug, **fields)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    match = re.match(r"^/registrations/([^/?]+)\?registered=1$", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
+
+
+def counts(app) -> tuple[int, int]:
+    with app.app_context():
+        registrations = db.session.scalar(select(func.count()).select_from(Registration))
+        messages = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    return registrations, messages
+
+
+def make_event(app, **overrides) -> str:
+    with app.app_context():
+        event = create_event(**overrides)
+        db.session.commit()
+        return event.slug
+
+
+def test_form_has_labelled_fields_with_public_names(app, client):
+    slug = make_event(app, kind="field_trip")
+    html = client.get(f"/events/{slug}/register").get_data(as_text=True)
+    for name in ("name", "email", "company", "job_title", "dietary", "accessibility"):
+        assert re.search(rf'<label for="{name}">', html), name
+        assert f'name="{name}"' in html
+    assert 'name="consent" required type="checkbox"' in html
+    assert re.search(r'<input[^>]*id="marketing_opt_in"[^>]*type="checkbox" value="y">', html)
+    assert "checked" not in html
+    assert html.count("(required)") >= 3  # name, email, consent are marked
+    assert 'href="/privacy"' in html
+    assert 'class="honeypot" aria-hidden="true"' in html
+
+
+def test_conference_form_has_no_dietary_field_and_ignores_one_sent(app, client):
+    slug = make_event(app, kind="conference")
+    assert 'name="dietary"' not in client.get(f"/events/{slug}/register").get_data(as_text=True)
+    register(client, slug, dietary="Vegan")
+    with app.app_context():
+        assert db.session.scalar(select(Registration.dietary)) == ""
+
+
+def test_sign_up_shows_confirmed_page_and_stores_one_row_and_one_email(app, client):
+    slug = make_event(app, kind="field_trip", capacity=5)
+    token = register(
+        client,
+        slug,
+        name="  Ada Lovelace ",
+        email="Ada.Lovelace@Example.COM",
+        dietary="No nuts,\r\nplease",
+        marketing_opt_in="y",
+    )
+    page = client.get(f"/registrations/{token}?registered=1")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Thank you, you are registered. Your seat is held." in html
+    assert "An email with these details and a calendar file is on its way" in html
+    with app.app_context():
+        registration = db.session.scalar(select(Registration))
+        assert registration.name == "Ada Lovelace"
+        assert registration.email == "Ada.Lovelace@example.com"
+        assert registration.email_normalized == "ada.lovelace@example.com"
+        assert registration.dietary == "No nuts,\nplease"
+        assert registration.status == "confirmed"
+        assert registration.marketing_opt_in and registration.marketing_opt_in_at
+        assert registration.consent_at is not None
+        assert registration.manage_key not in token  # the link carries it signed, not bare
+        assert registration.event.seats_taken == 1
+        message = db.session.scalar(select(OutboxMessage))
+        assert message.kind == "confirmation"
+        assert message.to_address == "Ada.Lovelace@example.com"
+        assert message.status == "pending"
+
+
+def test_full_event_puts_people_on_the_waiting_list_with_their_position(app, client):
+    slug = make_event(app, capacity=1)
+    register(client, slug, email="first@example.com")
+    second = register(client, slug, email="second@example.com")
+    third = register(client, slug, email="third@example.com")
+    html = client.get(f"/registrations/{third}?registered=1").get_data(as_text=True)
+    assert "you are on the waiting list, number 2" in html
+    assert "number 1" in client.get(f"/registrations/{second}").get_data(as_text=True)
+    form = client.get(f"/events/{slug}/register").get_data(as_text=True)
+    assert "Join the waiting list" in form
+    with app.app_context():
+        subjects = db.session.scalars(select(OutboxMessage.subject).order_by(OutboxMessage.id))
+        assert list(subjects)[1:] == [
+            "On the waiting list (number 1): Event " + slug.split("-")[1],
+            "On the waiting list (number 2): Event " + slug.split("-")[1],
+        ]
+
+
+def test_same_address_again_creates_no_row_resends_and_reveals_nothing(app, client):
+    slug = make_event(app)
+    register(client, slug, name="Grace Hopper", email="grace@example.com", company="Navy")
+    other = app.test_client()
+    response = submit(other, slug, name="Someone Else", email="  GRACE@Example.com ")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/events/{slug}/register/already-registered"
+    html = other.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This email address is already registered" in html
+    assert "We have sent the confirmation email again" in html
+    for secret in ("Grace Hopper", "Navy", "/registrations/"):
+        assert secret not in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+        assert db.session.scalar(select(Registration.name)) == "Grace Hopper"
+        resent = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[-1]
+        assert resent.to_address == "grace@example.com"
+        assert resent.subject.endswith("(sent again)")
+        assert "Grace Hopper" in resent.body_text
+
+
+def test_cancelled_registration_can_sign_up_again_on_the_same_row(app, client):
+    slug = make_event(app)
+    old_token = register(client, slug, email="back@example.com")
+    hidden = {"csrf_token": csrf_token_from(client.get(f"/registrations/{old_token}/cancel").text)}
+    assert client.post(f"/registrations/{old_token}/cancel", data=hidden).status_code == 303
+    new_token = register(client, slug, email="back@example.com", name="Back Again")
+    assert new_token != old_token
+    assert client.get(f"/registrations/{old_token}").status_code == 404
+    assert "Back Again" in client.get(f"/registrations/{new_token}").get_data(as_text=True)
+    with app.app_context():
+        registration = db.session.scalar(select(Registration))
+        assert (registration.status, registration.cancelled_at) == ("confirmed", None)
+        assert db.session.get(Event, registration.event_id).seats_taken == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "", "Enter your full name."),
+        ("name", "   ", "Enter your full name."),
+        ("name", "x" * 201, "Please keep this to 200 characters"),
+        ("name", "Ada\x00Lovelace", "invisible control character"),
+        ("name", "Ada\nLovelace", "invisible control character"),
+        ("email", "", "Enter your email address"),
+        ("email", "ada.example.com", "Enter an email address with an @"),
+        ("email", "ada@", "Enter a valid email address"),
+        ("email", "ada@@example.com", "Enter a valid email address"),
+        ("email", "a" * 250 + "@example.com", "too long"),
+        ("email", "ada@example.com\x07", "Enter a valid email address"),
+        ("company", "c" * 201, "Please keep this to 200 characters"),
+        ("company", "ACME\x1b[31m", "invisible control character"),
+        ("job_title", "j" * 201, "Please keep this to 200 characters"),
+        ("job_title", "Boss\x7f", "invisible control character"),
+        ("dietary", "d" * 1001, "Please keep this to 1000 characters"),
+        ("dietary", "Veg\x0can", "invisible control character"),
+        ("accessibility", "a" * 1001, "Please keep this to 1000 characters"),
+        ("accessibility", "Ramp\x00", "invisible control character"),
+        ("consent", None, "Please agree to the privacy notice"),
+    ],
+)
+def test_bad_input_shows_the_form_again_with_messages_and_stores_nothing(
+    app, client, field, value, message
+):
+    slug = make_event(app, kind="field_trip")
+    response = submit(client, slug, **{"job_title": "Kept Title", field: value})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    summary = html[
+        html.index('class="error-summary"') : html.index(
+            "</div>", html.index('class="error-summary"')
+        )
+    ]
+    assert 'role="alert"' in summary and 'tabindex="-1"' in summary
+    assert f'href="#{field}"' in summary and message in summary
+    error = re.search(rf'<p class="field-error" id="{field}-error">(.*?)</p>', html, re.S)
+    assert error and message in error.group(1)
+    field_tag = re.search(rf'<(?:input|textarea)[^>]*id="{field}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field_tag
+    assert f"{field}-error" in field_tag  # aria-describedby points at the message
+    assert html.startswith("<!doctype html>") and "<title>Error: Register for" in html
+    if field != "job_title":
+        assert 'value="Kept Title"' in html  # what was typed is kept
+    assert counts(app) == (0, 0)
+
+
+def test_control_characters_are_fine_as_line_breaks_in_text_areas(app, client):
+    slug = make_event(app, kind="field_trip")
+    register(client, slug, dietary="Vegetarian\n\tno mushrooms", accessibility="Ramp\r\nplease")
+    with app.app_context():
+        registration = db.session.scalar(select(Registration))
+        assert registration.dietary == "Vegetarian\n\tno mushrooms"
+        assert registration.accessibility == "Ramp\nplease"
+
+
+def test_unicode_names_and_addresses_with_international_domains_are_welcome(app, client):
+    slug = make_event(app)
+    register(client, slug, name="Zoë Ødegård-Łukasiewicz 李", email="zoe@bücher.example")
+    with app.app_context():
+        registration = db.session.scalar(select(Registration))
+        assert registration.name == "Zoë Ødegård-Łukasiewicz 李"
+        assert registration.email == "zoe@bücher.example"
+
+
+def test_a_filled_honeypot_is_refused_but_a_person_can_send_again(app, client):
+    slug = make_event(app)
+    response = submit(client, slug, website="http://spam.example")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "We could not accept the form as it was sent" in html
+    assert re.search(r'<input[^>]*id="website"[^>]*value=""', html)  # emptied for a person
+    assert 'value="Ada Lovelace"' in html
+    assert counts(app) == (0, 0)
+    hidden = {"csrf_token": csrf_token_from(html), "rendered": hidden_value(html, "rendered")}
+    assert submit(client, slug, hidden=hidden).status_code == 303
+
+
+def test_a_submit_faster_than_the_minimum_fill_time_is_shown_again(app, client):
+    app.config["REGISTRATION_MIN_FILL_SECONDS"] = 3600
+    slug = make_event(app)
+    response = submit(client, slug)
+    assert response.status_code == 422
+    assert "That was quicker than people usually type" in response.get_data(as_text=True)
+    assert counts(app) == (0, 0)
+
+
+def test_a_missing_or_forged_render_stamp_is_shown_again(app, client):
+    slug = make_event(app)
+    hidden = open_form(client, slug)
+    for rendered in ("", "forged.stamp", hidden["rendered"][:-2] + "xx"):
+        response = submit(client, slug, hidden={**hidden, "rendered": rendered})
+        assert response.status_code == 422
+        assert "This form has expired or was changed" in response.get_data(as_text=True)
+    assert counts(app) == (0, 0)
+
+
+def test_an_old_render_stamp_passes_the_fill_time_check(app, client):
+    app.config["REGISTRATION_MIN_FILL_SECONDS"] = 2
+    slug = make_event(app)
+    hidden = open_form(client, slug)
+    with app.app_context():
+        event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
+        hidden["rendered"] = stamp_serializer().dumps([event_id, time.time() - 5])
+    assert submit(client, slug, hidden=hidden).status_code == 303
+
+
+def test_a_form_without_its_csrf_token_comes_back_with_the_details_kept(app, client):
+    slug = make_event(app)
+    hidden = open_form(client, slug)
+    response = submit(client, slug, hidden={**hidden, "csrf_token": "stale"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "the form had expired" in html
+    assert 'value="Ada Lovelace"' in html
+    assert counts(app) == (0, 0)
+    fresh = {"csrf_token": csrf_token_from(html), "rendered": hidden_value(html, "rendered")}
+    assert submit(client, slug, hidden=fresh).status_code == 303
+
+
+def closed_cases():
+    now = utcnow()
+    return {
+        "not yet open": (
+            {"registration_opens_at": now + timedelta(days=1)},
+            "Registration has not opened yet.",
+        ),
+        "closed": ({"registration_closes_at": now - timedelta(hours=1)}, "Registration is closed."),
+        "started": (
+            {"starts_at": now - timedelta(hours=1)},
+            "Registration is closed: this event has already started.",
+        ),
+        "past": ({"starts_at": now - timedelta(days=10)}, "this event has already started"),
+        "cancelled": ({"status": "cancelled"}, "This event has been cancelled."),
+        "full without waitlist": (
+            {"capacity": 2, "seats_taken": 2, "waitlist_enabled": False},
+            "This event is full and has no waiting list.",
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", list(closed_cases()))
+def test_closed_registration_says_so_and_a_post_stores_nothing(app, client, case):
+    overrides, message = closed_cases()[case]
+    slug = make_event(app, **overrides)
+    page = client.get(f"/events/{slug}/register")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert message in html
+    assert 'name="email"' not in html
+    assert message in client.get(f"/events/{slug}").get_data(as_text=True)
+    # A form opened earlier, sent now: refused, nothing stored.
+    with app.app_context():
+        event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
+        rendered = stamp(event_id)
+    hidden = {"csrf_token": form_token(app, client), "rendered": rendered}
+    response = submit(client, slug, hidden=hidden)
+    assert response.status_code == 409
+    assert message in response.get_data(as_text=True)
+    assert "Nothing has been stored." in response.get_data(as_text=True)
+    assert counts(app) == (0, 0)
+
+
+def form_token(app, client) -> str:
+    """A CSRF token for this client's session, from any open form."""
+    slug = make_event(app)
+    return open_form(client, slug)["csrf_token"]
+
+
+def test_unpublished_events_have_no_form(app, client):
+    slug = make_event(app, status="draft")
+    assert client.get(f"/events/{slug}/register").status_code == 404
+    assert client.post(f"/events/{slug}/register", data={}).status_code in (400, 404)
+    assert client.get("/events/no-such-event/register").status_code == 404
+    assert counts(app) == (0, 0)
+
+
+def test_event_filling_up_while_the_form_is_open_stores_nothing(app, client):
+    slug = make_event(app, capacity=1, waitlist_enabled=False)
+    hidden = open_form(client, slug)
+    register(app.test_client(), slug, email="quick@example.com")
+    response = submit(client, slug, hidden=hidden, email="slow@example.com")
+    assert response.status_code == 409
+    assert "This event is full and has no waiting list." in response.get_data(as_text=True)
+    assert counts(app) == (1, 1)
