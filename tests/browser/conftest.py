@@ -19,7 +19,7 @@ import pytest
 
 from app import create_app
 from app.extensions import db
-from tests.browser.pages import public_reading_paths, visit
+from tests.browser import tours
 from tests.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,17 +200,41 @@ def site_app(live_site):
         db.engine.dispose()
 
 
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def staff_accounts(live_site):
+    """One account per role, made with the documented command; {role: (email, password)}."""
+    accounts = {}
+    for role in ("admin", "marketing", "staff"):
+        email = f"{role}@northlight.example.com"
+        live_site.flask(
+            "users", "create", email, "--role", role, "--password-stdin", stdin=STAFF_PASSWORD
+        )
+        accounts[role] = (email, STAFF_PASSWORD)
+    return accounts
+
+
 @pytest.fixture(scope="session")
 def public_tour(browser, live_site):
-    """Every public page type a reader meets, visited once: the HTML as served and axe's findings.
+    """Every public page type, visited once: the HTML as served and axe's findings.
 
     Shared by the accessibility and HTML validity tests, so each page is fetched only once.
     """
     context = browser.new_context(base_url=live_site.url)
-    page = context.new_page()
-    visits = {
-        name: visit(page, name, path) for name, path in public_reading_paths(live_site.url).items()
-    }
-    visits["404"] = visit(page, "404", "/no-such-page")
+    context.set_default_timeout(10_000)
+    visits = tours.public_visits(context.new_page(), live_site.url)
+    yield visits
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def staff_tour(browser, live_site, staff_accounts, public_tour):
+    """Every staff page type, signed in as an admin, after the public tour left a registration
+    and its emails behind (so lists and the outbox have rows)."""
+    context = browser.new_context(base_url=live_site.url)
+    context.set_default_timeout(10_000)
+    visits = tours.staff_visits(context.new_page(), staff_accounts["admin"])
     yield visits
     context.close()

@@ -13,13 +13,46 @@ PUBLIC_PAGE_TYPES = [
     "events",
     "event",
     "privacy",
+    "registration form",
+    "registration form with errors",
+    "registration confirmation",
+    "cancel confirmation",
+    "manage registration",
     "404",
+]
+
+STAFF_PAGE_TYPES = [
+    "staff sign-in",
+    "staff dashboard",
+    "staff events",
+    "staff event editor",
+    "staff new event",
+    "staff attendees",
+    "staff articles",
+    "staff article editor",
+    "staff new article",
+    "staff authors",
+    "staff tags",
+    "staff outbox",
+    "staff outbox message",
+    "staff audit log",
+    "staff accounts",
+    "staff new account",
 ]
 
 
 @pytest.mark.parametrize("page_type", PUBLIC_PAGE_TYPES)
 def test_public_page_has_no_accessibility_violations(public_tour, page_type):
     found = public_tour[page_type]
+    assert found.violations == [], (
+        f"{page_type} ({found.url}):\n{describe_violations(found.violations)}"
+    )
+
+
+@pytest.mark.parametrize("page_type", STAFF_PAGE_TYPES)
+def test_staff_page_has_no_accessibility_violations(staff_tour, page_type):
+    found = staff_tour[page_type]
+    assert found.status == 200, f"{page_type}: HTTP {found.status} at {found.url}"
     assert found.violations == [], (
         f"{page_type} ({found.url}):\n{describe_violations(found.violations)}"
     )

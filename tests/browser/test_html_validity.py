@@ -53,3 +53,15 @@ def test_public_pages_are_valid_html(java, public_tour, tmp_path):
     assert errors == {}, "\n".join(
         f"{page}:\n  " + "\n  ".join(messages) for page, messages in errors.items()
     )
+
+
+@pytest.mark.xfail(
+    reason="the article editor's required Author select has no empty first option "
+    "(asked of issue 4 in notes/requests-from-web.md)",
+    strict=False,
+)
+def test_staff_pages_are_valid_html(java, staff_tour, tmp_path):
+    errors = nu_errors(java, staff_tour, tmp_path)
+    assert errors == {}, "\n".join(
+        f"{page}:\n  " + "\n  ".join(messages) for page, messages in errors.items()
+    )

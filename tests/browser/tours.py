@@ -1,0 +1,97 @@
+"""Walks through every page type once, as a visitor and as staff, keeping each page as served.
+
+The accessibility and HTML validity tests both read these visits, so a page is fetched once.
+"""
+
+from tests.browser.pages import Visit, public_reading_paths, run_axe, visit
+
+# The registration form refuses a submit sooner than this after it was shown (anti-bot).
+MIN_FILL_MS = 2_200
+FIELD_TRIP = "/events/geothermal-compute-iceland-data-centre-field-trip"
+
+
+def submit_and_keep(page, name: str, button: str) -> Visit:
+    """Press a form's button and keep the answer to the POST (an error page cannot be GET again)."""
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        page.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+    response = posted.value
+    html = response.text() if response.status < 300 or response.status >= 400 else ""
+    return Visit(name, page.url, response.status, html, run_axe(page))
+
+
+def public_visits(page, site_url: str) -> dict[str, Visit]:
+    """Reading pages, the registration form (fresh and with errors), the attendee's pages, 404."""
+    visits = {
+        name: visit(page, name, path) for name, path in public_reading_paths(site_url).items()
+    }
+
+    visits["registration form"] = visit(page, "registration form", f"{FIELD_TRIP}/register")
+    page.wait_for_timeout(MIN_FILL_MS)
+    visits["registration form with errors"] = submit_and_keep(
+        page, "registration form with errors", "Register"
+    )
+    page.get_by_label("Full name").fill("Ada Tour")
+    page.get_by_label("Email address").fill("ada.tour@example.org")
+    page.get_by_label("I have read the privacy notice").check()
+    page.wait_for_timeout(MIN_FILL_MS)
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url("**/registrations/**")
+    manage_url = page.url
+    visits["registration confirmation"] = visit(page, "registration confirmation", manage_url)
+    page.get_by_role("link", name="Cancel my registration").click()
+    page.wait_for_url("**/cancel")
+    visits["cancel confirmation"] = visit(page, "cancel confirmation", page.url)
+    visits["manage registration"] = visit(page, "manage registration", manage_url.split("?")[0])
+    visits["404"] = visit(page, "404", "/no-such-page")
+    return visits
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto("/staff/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: not url.endswith("/staff/login"))
+
+
+def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
+    """Every staff page type, signed in as an admin (who may see them all)."""
+    visits = {"staff sign-in": visit(page, "staff sign-in", "/staff/login")}
+    sign_in(page, *admin)
+    event = FIELD_TRIP.rsplit("/", 1)[-1]
+    paths = {
+        "staff dashboard": "/staff/",
+        "staff events": "/staff/events/",
+        "staff event editor": f"/staff/events/{event}/edit",
+        "staff new event": "/staff/events/new",
+        "staff attendees": f"/staff/events/{event}/attendees",
+        "staff articles": "/staff/articles/",
+        "staff article editor": None,
+        "staff new article": "/staff/articles/new",
+        "staff authors": "/staff/authors/",
+        "staff tags": "/staff/tags/",
+        "staff outbox": "/staff/outbox/",
+        "staff outbox message": None,
+        "staff audit log": "/staff/audit",
+        "staff accounts": "/staff/users/",
+        "staff new account": "/staff/users/new",
+    }
+    for name, path in paths.items():
+        if name == "staff article editor":
+            page.goto("/staff/articles/")
+            path = first_link_path(page, "/edit")
+        elif name == "staff outbox message":
+            page.goto("/staff/outbox/")
+            path = first_link_path(page, "/staff/outbox/", digits=True)
+        visits[name] = visit(page, name, path)
+    return visits
+
+
+def first_link_path(page, fragment: str, digits: bool = False) -> str:
+    """The first link on the page whose path contains `fragment` (and ends in a number)."""
+    hrefs = page.get_by_role("link").evaluate_all("links => links.map(a => a.pathname)")
+    for href in hrefs:
+        if fragment in href and (not digits or href.rstrip("/").rsplit("/", 1)[-1].isdigit()):
+            return href
+    raise AssertionError(f"no link containing {fragment} on {page.url}")
