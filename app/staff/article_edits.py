@@ -30,23 +30,27 @@ def save_article(article: Article | None, values: dict) -> Article:
     public_before = not creating and was_public(article.status, article.published_at)
     old_slug = article.slug
 
+    # Everything that reads the database first, so no half-filled row is flushed meanwhile.
     author = db.session.get(Author, values["author_id"])
     if author is None:
         raise EditError({"author_id": "Choose an author from the list."})
-    article.slug = resolve_slug(Article, values.get("slug"), values["title"], article.id)
+    slug = resolve_slug(Article, values.get("slug"), values["title"], article.id)
+    tags = list(db.session.scalars(select(Tag).where(Tag.id.in_(values.get("tag_ids") or []))))
+    wanted = submitted_time(
+        values.get("published_at"), article.published_at, values["timezone"], "published_at"
+    )
+
+    article.slug = slug
     article.title = values["title"]
     article.summary = values.get("summary") or ""
     if creating or values.get("body", "") != article.body_md:
         article.set_body(values.get("body") or "")
-    article.author = author
-    article.tags = list(db.session.scalars(select(Tag).where(Tag.id.in_(values["tag_ids"]))))
     article.status = values["status"]
-    wanted = submitted_time(
-        values.get("published_at"), article.published_at, values["timezone"], "published_at"
-    )
     article.published_at = publication_time(article.status, wanted)
     if creating:
         db.session.add(article)
+    article.author = author
+    article.tags = tags
     db.session.flush()
     keep_old_slug("article", article.id, old_slug, article.slug, public_before)
 

@@ -119,9 +119,12 @@ def notify_attendees(event: Event, before: dict, note: str = "") -> None:
         before.get(field) != audit_log.json_ready(getattr(event, field))
         for field in CALENDAR_FIELDS
     )
-    if moved and active_registrations(event) > 0:
-        event.sequence += 1
-        db.session.flush()
+    if not moved:
+        return
+    # Raised even with nobody registered: visitors may hold the public .ics from the event page.
+    event.sequence += 1
+    db.session.flush()
+    if active_registrations(event) > 0:
         queue_event_updated(event, note=note)
 
 
