@@ -1,5 +1,7 @@
 """The page types a visitor (or staff member) meets, and helpers to look at them in a browser."""
 
+import re
+import time
 import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -85,3 +87,36 @@ def has_horizontal_scroll(page) -> bool:
     return page.evaluate(
         "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
     )
+
+
+def tab_to(page, target, most: int = 60) -> None:
+    """Press Tab until `target` has the focus, as a keyboard user moves through a page."""
+    for _ in range(most):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{most} presses of Tab never reached {target}")
+
+
+def text_of(message) -> str:
+    """The plain-text body of a received email."""
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def wait_for_mail(smtp, address: str, subject_starts: str, timeout: float = 15.0):
+    """The first email to `address` whose subject starts with `subject_starts`, once it arrives."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in smtp.to(address):
+            if str(message["Subject"]).startswith(subject_starts):
+                return message
+        smtp.wait_for(len(smtp.messages) + 1, timeout=0.5)
+    received = [str(m["Subject"]) for m in smtp.to(address)]
+    raise AssertionError(f"no email '{subject_starts}…' to {address}; received: {received}")
+
+
+def manage_link(message, site_url: str) -> str:
+    """The personal manage link in a registration email."""
+    match = re.search(re.escape(site_url) + r"/registrations/[\w.-]+", text_of(message))
+    assert match, f"no manage link in:\n{text_of(message)}"
+    return match.group(0)
