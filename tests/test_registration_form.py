@@ -375,3 +375,12 @@ def test_event_filling_up_while_the_form_is_open_stores_nothing(app, client):
     assert response.status_code == 409
     assert "This event is full and has no waiting list." in response.get_data(as_text=True)
     assert counts(app) == (1, 1)
+
+
+def test_the_email_row_carries_the_id_of_the_request_that_queued_it(app, client):
+    slug = make_event(app)
+    response = submit(client, slug)
+    assert response.status_code == 303
+    with app.app_context():
+        message = db.session.scalar(select(OutboxMessage))
+        assert message.request_id and message.request_id == response.headers["X-Request-ID"]

@@ -4,11 +4,12 @@ import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app
 
 from app.db import utcnow
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration
+from app.observability import current_request_id
 
 # Session.info key: set when a transaction adds mail, read after commit to wake the sender.
 OUTBOX_DIRTY = "northlight.outbox_dirty"
@@ -59,14 +60,6 @@ def new_message_id() -> str:
     host = urlsplit(current_app.config["SITE_URL"]).hostname or "northlight.invalid"
     # Short (no pid or timestamp), so the header is not folded over two lines.
     return f"<{uuid.uuid4().hex}@{host}>"
-
-
-def current_request_id() -> str | None:
-    """The proxy's request id, when there is one, so a message can be traced to its request."""
-    if not has_request_context():
-        return None
-    value = g.get("request_id") or request.headers.get("X-Request-ID", "")
-    return value[:64] or None
 
 
 def mark_dirty() -> None:

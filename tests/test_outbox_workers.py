@@ -1,0 +1,176 @@
+"""Who sends the outbox: the background thread, `outbox deliver [--loop]`, several workers."""
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.mail.delivery import deliver_pending
+from app.mail.outbox import enqueue, retry_now
+from app.mail.sender import sender_for
+from app.models import OutboxMessage
+from tests.test_registration_form import FORM_SETTINGS, make_event, register
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def mode():
+    return "worker"
+
+
+@pytest.fixture
+def app_settings(smtp_server, mode):
+    return {**FORM_SETTINGS, **smtp_server.settings, "MAIL_DELIVERY": mode}
+
+
+@pytest.fixture
+def stop_sender(app):
+    """Stop this app's background sender before the database goes away."""
+    yield
+    sender = sender_for(app)
+    if sender is not None:
+        sender.stop()
+
+
+def statuses(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id)))
+
+
+def queue_messages(app, count: int) -> None:
+    with app.app_context():
+        for n in range(count):
+            enqueue("test", f"reader{n}@example.com", f"Message {n}", f"Body {n}")
+        db.session.commit()
+
+
+@pytest.mark.parametrize("mode", ["thread"])
+def test_thread_mode_sends_right_after_the_commit(app, client, smtp_server, stop_sender):
+    slug = make_event(app, title="Quick Mail")
+    register(client, slug)
+    (message,) = smtp_server.wait_for(1)
+    assert message["Subject"] == "Registration confirmed: Quick Mail"
+    sender = sender_for(app)
+    sender.stop()  # the pass that sent it has recorded it before the thread ends
+    assert statuses(app) == ["sent"]
+
+
+@pytest.mark.parametrize("mode", ["thread"])
+def test_thread_mode_outage_never_fails_a_sign_up_or_loses_mail(
+    app, client, runner, smtp_server, stop_sender
+):
+    slug = make_event(app, capacity=3)
+    smtp_server.stop()
+    for n in range(6):
+        register(client, f"{slug}", email=f"person{n}@example.com")  # 303 every time
+    sender_for(app).stop()  # let the thread's failed pass finish
+    assert set(statuses(app)) == {"pending"}
+    smtp_server.start()
+    result = runner.invoke(args=["outbox", "deliver", "--retry-now"])
+    assert result.exit_code == 0, result.output
+    received = smtp_server.wait_for(6)
+    assert sorted(m["To"] for m in received) == [f"person{n}@example.com" for n in range(6)]
+    assert len({m["Message-ID"] for m in received}) == 6
+    assert set(statuses(app)) == {"sent"}
+
+
+def test_worker_mode_sends_nothing_until_the_worker_runs(app, client, runner, smtp_server):
+    register(client, make_event(app))
+    assert sender_for(app) is None
+    assert smtp_server.messages == []
+    assert statuses(app) == ["pending"]
+    runner.invoke(args=["outbox", "deliver"])
+    assert len(smtp_server.wait_for(1)) == 1
+
+
+def test_several_workers_at_once_send_each_message_exactly_once(app, smtp_server):
+    queue_messages(app, 30)
+    start = threading.Barrier(3)
+    errors = []
+
+    def worker():
+        try:
+            with app.app_context():
+                start.wait()
+                deliver_pending()
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    assert errors == []
+    received = smtp_server.wait_for(30)
+    assert sorted(m["Subject"] for m in received) == sorted(f"Message {n}" for n in range(30))
+    assert set(statuses(app)) == {"sent"}
+
+
+def test_without_a_mail_server_mail_is_held_and_logged_never_lost(app, runner, smtp_server, caplog):
+    app.config["MAIL_SERVER"] = ""
+    queue_messages(app, 2)
+    with caplog.at_level(logging.INFO, logger="northlight.mail"):
+        result = runner.invoke(args=["outbox", "deliver"])
+    assert "2 held" in result.output
+    assert statuses(app) == ["held", "held"]
+    assert "no MAIL_SERVER: holding" in caplog.text and "reader1@example.com" in caplog.text
+    assert smtp_server.messages == []
+
+    app.config["MAIL_SERVER"] = smtp_server.host  # a server is set up later: staff release it
+    with app.app_context():
+        retry_now(db.session.scalar(select(OutboxMessage).order_by(OutboxMessage.id)))
+        db.session.commit()
+    runner.invoke(args=["outbox", "deliver"])
+    assert [m["Subject"] for m in smtp_server.wait_for(1)] == ["Message 0"]
+    assert statuses(app) == ["sent", "held"]
+
+
+def test_deliver_loop_runs_as_a_worker_and_stops_cleanly_on_sigterm(app, database_url, smtp_server):
+    queue_messages(app, 3)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SITE_URL": "http://northlight.test",
+        "MAIL_SERVER": smtp_server.host,
+        "MAIL_PORT": str(smtp_server.port),
+        "MAIL_DELIVERY": "worker",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "wsgi",
+            "outbox",
+            "deliver",
+            "--loop",
+            "--interval",
+            "0.2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert len(smtp_server.wait_for(3, timeout=30)) == 3
+        queue_messages(app, 1)  # new mail while it runs is picked up too
+        assert len(smtp_server.wait_for(4, timeout=30)) == 4
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    assert worker.returncode == 0, output
+    assert "Stopped." in output
+    assert set(statuses(app)) == {"sent"}

@@ -1,0 +1,173 @@
+"""Many people signing up at the same moment: never more confirmed than seats, a clean queue.
+
+Each sign-up is a real form POST from its own client (own session, own request, own app
+context and database connection), all released at once by a barrier.
+"""
+
+import shutil
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from app.extensions import db
+from app.models import Event, OutboxMessage, Registration
+from app.registration.service import waitlist_position
+from tests.conftest import POSTGRES_URL, TEST_SETTINGS, csrf_token_from, truncate_all
+from tests.factories import create_event
+from tests.test_registration_form import FORM_SETTINGS, open_form, submit
+
+PEOPLE = 110
+SEATS = 10
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def crowd_app(request, tmp_path, sqlite_template):
+    """An app on a file SQLite database, or on PostgreSQL when TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        path = tmp_path / "crowd.sqlite"
+        shutil.copy(sqlite_template, path)
+        url, engine = f"sqlite:///{path}", {"pool_size": PEOPLE + 10, "max_overflow": 0}
+    else:
+        if not POSTGRES_URL:
+            pytest.skip("PostgreSQL run skipped: set TEST_DATABASE_URL to run it")
+        request.getfixturevalue("postgres_migrated")
+        # Enough connections to overlap heavily without exhausting a shared server.
+        url, engine = POSTGRES_URL, {"pool_size": 40, "max_overflow": 0, "pool_timeout": 120}
+    app = create_app(
+        {
+            **TEST_SETTINGS,
+            **FORM_SETTINGS,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **engine},
+        }
+    )
+    yield app
+    if url.startswith("postgresql"):
+        truncate_all(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_crowd_gets_exactly_the_seats_and_a_gap_free_waiting_list(crowd_app):
+    app = crowd_app
+    with app.app_context():
+        slug = create_event(capacity=SEATS, waitlist_enabled=True).slug
+        db.session.commit()
+
+    clients = [app.test_client() for _ in range(PEOPLE)]
+    forms = [open_form(client, slug) for client in clients]  # everyone has the page open
+    start = threading.Barrier(PEOPLE)
+    results: list = [None] * PEOPLE
+
+    def sign_up(n: int) -> None:
+        start.wait()
+        try:
+            response = submit(clients[n], slug, hidden=forms[n], email=f"person{n}@example.com")
+            results[n] = response.status_code
+        except Exception as error:  # reported by the assertion below
+            results[n] = repr(error)
+
+    threads = [threading.Thread(target=sign_up, args=(n,)) for n in range(PEOPLE)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [303] * PEOPLE  # every person got an answer, nobody an error
+
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        registrations = db.session.scalars(
+            select(Registration).where(Registration.event_id == event.id)
+        ).all()
+        confirmed = [r for r in registrations if r.status == "confirmed"]
+        waiting = [r for r in registrations if r.status == "waitlisted"]
+        assert len(registrations) == PEOPLE
+        assert len(confirmed) == SEATS
+        assert event.seats_taken == len(confirmed)
+        assert len(waiting) == PEOPLE - SEATS
+        tickets = sorted(r.waitlist_ticket for r in waiting)
+        assert len(set(tickets)) == len(tickets)  # nobody shares a place
+        positions = sorted(waitlist_position(r) for r in waiting)
+        assert positions == list(range(1, PEOPLE - SEATS + 1))
+        assert event.waitlist_issued == PEOPLE - SEATS
+        emails = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+        assert emails == PEOPLE  # one confirmation or waitlist email each, in the same commit
+
+
+def run_together(count: int, action) -> list:
+    """Run action(n) for n in range(count) in threads released at the same moment."""
+    start = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(n: int) -> None:
+        start.wait()
+        try:
+            results[n] = action(n)
+        except Exception as error:  # reported by the caller's assertions
+            results[n] = repr(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_the_same_address_sent_many_times_at_once_makes_one_registration(crowd_app):
+    app = crowd_app
+    with app.app_context():
+        slug = create_event(capacity=SEATS).slug
+        db.session.commit()
+    clients = [app.test_client() for _ in range(20)]
+    forms = [open_form(client, slug) for client in clients]
+
+    def sign_up(n: int) -> str:
+        response = submit(clients[n], slug, hidden=forms[n], email="Same.Person@example.com")
+        assert response.status_code == 303, response.status_code
+        return response.headers["Location"]
+
+    locations = run_together(20, sign_up)
+    new = [place for place in locations if place.startswith("/registrations/")]
+    duplicates = [place for place in locations if place.endswith("/already-registered")]
+    assert (len(new), len(duplicates)) == (1, 19), locations
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+        assert db.session.scalar(select(Event.seats_taken).where(Event.slug == slug)) == 1
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 20
+
+
+def test_cancelling_twice_at_once_frees_one_seat_and_promotes_one_person(crowd_app):
+    app = crowd_app
+    with app.app_context():
+        slug = create_event(capacity=1).slug
+        db.session.commit()
+    client = app.test_client()
+    seated = submit(client, slug, email="seated@example.com").headers["Location"]
+    for n in range(3):
+        submit(client, slug, email=f"waiting{n}@example.com")
+    token = seated.split("/")[2].split("?")[0]
+    page = client.get(f"/registrations/{token}/cancel").get_data(as_text=True)
+    csrf = csrf_token_from(page)
+
+    codes = run_together(
+        8,
+        lambda n: (
+            client.post(f"/registrations/{token}/cancel", data={"csrf_token": csrf}).status_code
+        ),
+    )
+    assert sorted(codes) == [303] + [409] * 7
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        statuses = dict(
+            db.session.execute(select(Registration.email_normalized, Registration.status)).all()
+        )
+        assert event.seats_taken == 1
+        assert statuses == {
+            "seated@example.com": "cancelled",
+            "waiting0@example.com": "confirmed",
+            "waiting1@example.com": "waitlisted",
+            "waiting2@example.com": "waitlisted",
+        }
