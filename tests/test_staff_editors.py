@@ -385,3 +385,12 @@ def test_authors_and_tags_are_created_edited_and_checked(app, marketing):
     )
     assert "The slug “exascale” is already used by another tag." in html
     assert count(app, Tag) == 1
+
+
+def test_article_needs_an_author_chosen(app, marketing, author_id):
+    html = marketing.get("/staff/articles/new").get_data(as_text=True)
+    assert '<option selected value="">Choose an author</option>' in html
+    response = post_form(marketing, "/staff/articles/new", article_data(author_id, author_id=""))
+    assert "Choose an author." in response.get_data(as_text=True)
+    assert "Not a valid choice" not in response.get_data(as_text=True)
+    assert count(app, Article) == 0

@@ -65,7 +65,7 @@ def article_form(article: Article | None) -> ArticleForm:
         )
     form = ArticleForm(data=data)
     authors = db.session.execute(select(Author.id, Author.name).order_by(Author.name)).all()
-    form.author_id.choices = options(authors)
+    form.author_id.choices = options([("", "Choose an author"), *authors])
     tags = db.session.execute(select(Tag.id, Tag.name).order_by(Tag.name)).all()
     form.tag_ids.choices = options(tags)
     form.timezone.choices = timezone_choices()

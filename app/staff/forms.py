@@ -104,6 +104,11 @@ def local_datetime_field(label: str, required: bool = False, hint: str = "") -> 
     )
 
 
+def optional_int(value) -> int | None:
+    """A select's value as a number; the empty "Choose..." option as None."""
+    return int(value) if value not in (None, "") else None
+
+
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -145,7 +150,9 @@ class ArticleForm(ContentForm):
         "Text (Markdown)", description="Headings, lists, links, tables.", render_kw={"rows": 16}
     )
     author_id = SelectField(
-        "Author", coerce=int, validators=[InputRequired(message="Choose an author.")]
+        "Author",
+        coerce=optional_int,
+        validators=[InputRequired(message="Choose an author.")],
     )
     tag_ids = SelectMultipleField(
         "Tags",
