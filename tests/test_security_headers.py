@@ -131,6 +131,22 @@ def test_public_pages_set_no_cookie(client, content):
         assert "Set-Cookie" not in response.headers, path
 
 
+def test_a_form_with_a_csrf_token_is_private_and_has_no_etag(client, content):
+    response = client.get(f"/events/{content['event']}/register")
+    assert response.status_code == 200
+    assert "Set-Cookie" in response.headers
+    assert "ETag" not in response.headers
+    assert response.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_a_visitor_with_a_session_cookie_still_gets_304s_on_reading_pages(client, content):
+    client.get(f"/events/{content['event']}/register")  # the CSRF session cookie is now set
+    first = client.get("/blog/")
+    assert "Set-Cookie" not in first.headers
+    again = client.get("/blog/", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
 def test_error_pages_get_no_etag(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404

@@ -4,6 +4,7 @@ loads nothing from anywhere but this server."""
 from urllib.parse import urlsplit
 
 from tests.browser.pages import public_reading_paths
+from tests.browser.tours import FIELD_TRIP
 
 
 def test_reading_the_site_talks_to_no_one_else_and_sets_no_cookie(live_site, context, page):
@@ -30,3 +31,17 @@ def test_the_privacy_page_says_so(page):
     assert "sets no cookies" in text
     assert "loads nothing from other companies" in text
     assert "no cookie banner" in text
+
+
+def test_a_form_sets_one_cookie_that_ends_with_the_browser_session(live_site, context, page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{FIELD_TRIP}/register")
+    ours = urlsplit(live_site.url).netloc
+    assert [url for url in requested if urlsplit(url).netloc != ours] == []
+    cookies = context.cookies()
+    assert len(cookies) == 1, cookies
+    cookie = cookies[0]
+    assert cookie["httpOnly"]
+    assert cookie["sameSite"] == "Lax"
+    assert cookie["expires"] == -1  # a session cookie: gone when the browser closes
