@@ -337,3 +337,17 @@ def test_a_claimed_message_whose_worker_died_is_sent_after_its_lease(
     deliver(runner)
     assert len(smtp_server.wait_for(1)) == 1
     assert outbox(app)[0].status == "sent"
+
+
+def test_a_message_that_cannot_be_sent_fails_alone(app, runner, smtp_server):
+    from app.mail.outbox import enqueue
+
+    with app.app_context():
+        enqueue("test", "a@example.com", "Broken\nBcc: victim@example.com", "body")
+        enqueue("test", "b@example.com", "Fine", "body")
+        db.session.commit()
+    output = deliver(runner)
+    assert "1 sent" in output and "1 failed" in output
+    assert [m["Subject"] for m in smtp_server.wait_for(1)] == ["Fine"]
+    failed = next(m for m in outbox(app) if m.status == "failed")
+    assert "BadHeaderError" in failed.last_error

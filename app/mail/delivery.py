@@ -119,6 +119,9 @@ def deliver_pending(limit: int | None = None) -> DeliveryReport:
             except smtplib.SMTPException as error:
                 permanent = getattr(error, "smtp_code", 0) >= 500
                 record_failure(envelope, describe(error), report, permanent=permanent)
+            except Exception as error:  # a message that cannot be built or encoded: no retry helps
+                log.exception("cannot send %s", envelope.message_id)
+                record_failure(envelope, describe(error), report, permanent=True)
             else:
                 record_sent(envelope, report)
     finally:
