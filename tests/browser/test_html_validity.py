@@ -55,11 +55,6 @@ def test_public_pages_are_valid_html(java, public_tour, tmp_path):
     )
 
 
-@pytest.mark.xfail(
-    reason="the article editor's required Author select has no empty first option "
-    "(asked of issue 4 in notes/requests-from-web.md)",
-    strict=False,
-)
 def test_staff_pages_are_valid_html(java, staff_tour, tmp_path):
     errors = nu_errors(java, staff_tour, tmp_path)
     assert errors == {}, "\n".join(
