@@ -123,6 +123,11 @@ def write_xlsx(event: Event | None, target: IO[bytes]) -> None:
 
 
 def xlsx_safe(value: Any) -> Any:
+    """A value for an XLSX cell: empty text as no cell at all (openpyxl skips None: faster)."""
+    if not isinstance(value, str):
+        return value
+    if value == "":
+        return None
     # XML inside an XLSX file cannot hold control characters; removing one may uncover a
     # formula trigger ("\x01=..."), so neutralise again after.
-    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)) if isinstance(value, str) else value
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
