@@ -312,3 +312,13 @@ class TestRateLimits:
                 environ_base=address,
             )
             assert response.status_code == 302
+
+
+def test_signed_in_user_visiting_sign_in_goes_to_the_overview(app, client):
+    with app.app_context():
+        email = create_user("staff").email
+        db.session.commit()
+    sign_in(client, email)
+    response = client.get("/staff/login")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/"

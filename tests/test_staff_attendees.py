@@ -166,3 +166,9 @@ def test_actions_need_csrf_and_the_right_event(app, staff, event):
 def test_unknown_event_and_page_are_404(app, staff, event):
     assert staff.get("/staff/events/nope/attendees").status_code == 404
     assert staff.get("/staff/events/desk/attendees?page=9").status_code == 404
+
+
+def test_search_with_a_nul_character_is_harmless(app, staff, event):
+    response = staff.get("/staff/events/desk/attendees?q=Ada%00")
+    assert response.status_code == 200
+    assert "Ada Lovelace" in response.get_data(as_text=True)

@@ -394,3 +394,11 @@ def test_article_needs_an_author_chosen(app, marketing, author_id):
     assert "Choose an author." in response.get_data(as_text=True)
     assert "Not a valid choice" not in response.get_data(as_text=True)
     assert count(app, Article) == 0
+
+
+def test_nul_characters_are_dropped_not_a_database_error(app, marketing, author_id):
+    data = article_data(author_id, title="Nul\x00 title", body="Body\x00 text")
+    assert post_form(marketing, "/staff/articles/new", data).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Article.title)) == "Nul title"
+    assert marketing.get("/staff/events/").status_code == 200

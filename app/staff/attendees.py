@@ -22,7 +22,7 @@ from app.staff.events import get_event_or_404
 @role_required("staff")
 def attendees(slug: str):
     event = get_event_or_404(slug)
-    search = request.args.get("q", "").strip()[:200]
+    search = request.args.get("q", "").replace("\x00", "").strip()[:200]
     status = request.args.get("status", "")
     status = status if status in REGISTRATION_STATUSES else ""
     page = request.args.get("page", 1, type=int)

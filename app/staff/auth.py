@@ -2,7 +2,7 @@
 rate limited per address and per account; `next` may only point back into this site."""
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.extensions import db, limiter
 from app.staff import bp
@@ -36,6 +36,8 @@ def sign_in_failed(response) -> bool:
     per_account_limit, key_func=submitted_account, methods=["POST"], deduct_when=sign_in_failed
 )
 def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)

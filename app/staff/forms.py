@@ -113,11 +113,25 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class EmptyForm(FlaskForm):
+def drop_nul(value):
+    # PostgreSQL text cannot hold NUL; a pasted one would otherwise end in a database error.
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class StaffForm(FlaskForm):
+    """Every staff form: NUL characters are dropped from whatever is typed."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [*unbound_field.kwargs.get("filters", []), drop_nul]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class EmptyForm(StaffForm):
     """A form with only the CSRF token, for POST buttons."""
 
 
-class LoginForm(FlaskForm):
+class LoginForm(StaffForm):
     email = EmailField(
         "Email", validators=[DataRequired(message="Enter your email address.")], filters=[strip]
     )
@@ -125,7 +139,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class ContentForm(FlaskForm):
+class ContentForm(StaffForm):
     """What articles and events share: a title, a slug, a Markdown text and a preview button."""
 
     title = StringField(
@@ -231,7 +245,7 @@ class EventForm(ContentForm):
             raise ValidationError("Registration must close after it opens.")
 
 
-class AuthorForm(FlaskForm):
+class AuthorForm(StaffForm):
     name = StringField(
         "Name", validators=[DataRequired(message="Enter a name."), Length(max=120)], filters=[strip]
     )
@@ -243,7 +257,7 @@ class AuthorForm(FlaskForm):
     save = SubmitField("Save")
 
 
-class TagForm(FlaskForm):
+class TagForm(StaffForm):
     name = StringField(
         "Name", validators=[DataRequired(message="Enter a name."), Length(max=60)], filters=[strip]
     )
@@ -251,7 +265,7 @@ class TagForm(FlaskForm):
     save = SubmitField("Save")
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(StaffForm):
     email = EmailField(
         "Email",
         validators=[DataRequired(message="Enter an email address."), Email(), Length(max=254)],
@@ -275,13 +289,13 @@ class UserCreateForm(FlaskForm):
     save = SubmitField("Create account")
 
 
-class UserAccessForm(FlaskForm):
+class UserAccessForm(StaffForm):
     role = SelectField("Role", choices=options((role, role.capitalize()) for role in ROLES))
     active = BooleanField("Active (may sign in)")
     save = SubmitField("Save")
 
 
-class ResendForm(FlaskForm):
+class ResendForm(StaffForm):
     email = EmailField(
         "Correct address",
         validators=[
