@@ -64,6 +64,11 @@ control_socket_disable = not control_socket
 proc_name = os.environ.get("GUNICORN_PROC_NAME", "northlight")
 
 
+def post_worker_init(worker):
+    """Say when a worker has the app loaded and takes requests (deploy scripts wait for it)."""
+    worker.log.info("Worker ready (pid: %s)", worker.pid)
+
+
 def post_fork(server, worker):
     """With --preload, drop pooled connections inherited from the master (never share them)."""
     if not server.cfg.preload_app:

@@ -104,17 +104,35 @@ def configure_logging(app: Flask) -> None:
     log.setLevel(logging.INFO)
 
 
-def incoming_request_id(app: Flask) -> str | None:
-    """The proxy's request id, only when the proxy is trusted and the value is sane."""
-    if not app.config["TRUSTED_PROXIES"]:
-        return None
-    value = request.headers.get(REQUEST_ID_HEADER, "")
-    return value if VALID_REQUEST_ID.fullmatch(value) else None
+def request_id_for(environ: dict, trusted_proxies: int) -> str:
+    """The proxy's request id when the proxy is trusted and the value is sane, else a new one."""
+    if trusted_proxies:
+        value = environ.get("HTTP_X_REQUEST_ID", "")
+        if VALID_REQUEST_ID.fullmatch(value):
+            return value
+    return uuid.uuid4().hex
+
+
+def log_request(
+    method: str, path: str, status: int, started: float, remote_addr, request_id=None
+) -> None:
+    """The one line per request; the id is the current request's unless given."""
+    fields = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": round((perf_counter() - started) * 1000, 2),
+        "remote_addr": remote_addr,
+    }
+    extra = {"fields": fields}
+    if request_id is not None:
+        extra["request_id"] = request_id
+    request_log.info("request", extra=extra)
 
 
 def start_request(app: Flask, **extra) -> None:
     g.request_started = perf_counter()
-    g.request_id = incoming_request_id(app) or uuid.uuid4().hex
+    g.request_id = request_id_for(request.environ, app.config["TRUSTED_PROXIES"])
 
 
 def finish_request(app: Flask, response: Response, **extra) -> None:
@@ -123,18 +141,7 @@ def finish_request(app: Flask, response: Response, **extra) -> None:
     if started is None:
         return
     response.headers[REQUEST_ID_HEADER] = g.request_id
-    request_log.info(
-        "request",
-        extra={
-            "fields": {
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round((perf_counter() - started) * 1000, 2),
-                "remote_addr": request.remote_addr,
-            }
-        },
-    )
+    log_request(request.method, request.path, response.status_code, started, request.remote_addr)
 
 
 # The database is down, restarting, refusing connections or out of pooled connections.

@@ -17,25 +17,34 @@ Seat counts shown on a cached event page may therefore lag by a second; the regi
 form always takes seats with the real count. Only GETs without a session cookie are
 served from the cache, and only 200 pages that put nothing in the session are stored, so a
 page holding a CSRF token (the registration form) is always rendered for its visitor.
+
+Hits are answered by a WSGI middleware before Flask runs (PageCacheMiddleware); Flask's
+after_request hooks have already shaped the stored response (security headers, ETag), so
+a hit is byte-for-byte the page Flask would send, with a fresh X-Request-ID. Rate limits
+are not consulted for hits: no public page has one (limits are on POSTs and sign-in).
 """
 
 import hashlib
 import logging
 import os
+import re
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from time import perf_counter
 
 import redis
-from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask import Flask, Response, current_app, has_app_context, request, session
 from flask_login.config import COOKIE_NAME
 from sqlalchemy import event
 from sqlalchemy.sql.elements import TextClause
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db
+from app.observability import REQUEST_ID_HEADER, log_request, request_id_for
 
 log = logging.getLogger("northlight.page_cache")
 
@@ -53,6 +62,10 @@ CACHEABLE_MIMETYPES = frozenset(
 PER_RESPONSE_HEADERS = frozenset({"set-cookie", "date", "content-length", "x-request-id"})
 MAX_BODY_BYTES = 512 * 1024
 HIT_HEADER = "X-Cache"
+# What a 304 leaves out: it describes the page, it does not carry it.
+ENTITY_HEADERS = frozenset({"content-length", "content-type", "content-encoding"})
+# Where the middleware and the after_request hook pass a request's cache slot.
+SLOT = "northlight.page_cache"
 # Flask-Login's "remember me" cookie: its holder may be signed in even without a session.
 REMEMBER_COOKIE = COOKIE_NAME
 
@@ -172,7 +185,7 @@ class PageCache:
 
 def generation_store(app: Flask):
     """Redis when the app already uses it for rate limits; a file on this host otherwise."""
-    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    database = str(app.config["SQLALCHEMY_DATABASE_URI"])
     digest = hashlib.sha256(database.encode()).hexdigest()[:16]
     redis_url = app.config.get("RATELIMIT_STORAGE_URI", "")
     if redis_url.startswith(("redis://", "rediss://")):
@@ -183,36 +196,112 @@ def generation_store(app: Flask):
     return FileGeneration(Path(app.instance_path) / f"content-generation-{digest}")
 
 
-def cache_key() -> str | None:
-    """The URL to cache this request under, or None when it must be rendered for its visitor."""
-    if request.method != "GET" or request.blueprint not in CACHEABLE_BLUEPRINTS:
-        return None
-    if request.endpoint in NEVER_CACHED_ENDPOINTS or request.path.startswith(PRIVATE_PREFIXES):
-        return None
-    cookies = request.cookies
-    if current_app.config["SESSION_COOKIE_NAME"] in cookies or REMEMBER_COOKIE in cookies:
-        return None
-    if "Authorization" in request.headers:
-        return None
-    return request.url
+class PageCacheMiddleware:
+    """WSGI middleware, inside ProxyFix: answers cache hits without entering Flask at all
+    (that is where the time goes), and keeps what Flask marked storable on the way out.
+
+    A hit gets the stored status, body and headers (security headers, ETag and all, exactly
+    as the after_request hooks made them), a new X-Request-ID and its own log line; an
+    If-None-Match naming the stored ETag gets a 304, as Flask would give.
+    """
+
+    def __init__(self, wsgi_app, app: Flask, cache: "PageCache") -> None:
+        self.wsgi_app = wsgi_app
+        self.cache = cache
+        self.trusted_proxies = app.config["TRUSTED_PROXIES"]
+        names = (re.escape(app.config["SESSION_COOKIE_NAME"]), re.escape(REMEMBER_COOKIE))
+        self.signed_in_cookie = re.compile(rf"(?:^|[;,]\s*)(?:{'|'.join(names)})=")
+
+    def cache_key(self, environ: dict) -> str | None:
+        """The URL to cache this request under; None when it must be rendered for its visitor."""
+        if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ:
+            return None
+        if self.signed_in_cookie.search(environ.get("HTTP_COOKIE", "")):
+            return None
+        return "|".join(
+            (
+                environ.get("wsgi.url_scheme", ""),
+                environ.get("HTTP_HOST", ""),
+                environ.get("SCRIPT_NAME", ""),
+                environ.get("PATH_INFO", ""),
+                environ.get("QUERY_STRING", ""),
+            )
+        )
+
+    def __call__(self, environ: dict, start_response):
+        key = self.cache_key(environ)
+        # Taken before the view reads anything: a write committed meanwhile makes it stale.
+        generation = self.cache.generation() if key is not None else None
+        if generation is None:
+            return self.wsgi_app(environ, start_response)
+        page = self.cache.get(key, generation)
+        if page is not None:
+            return self.serve(page, environ, start_response)
+        environ[SLOT] = slot = {"storable": False}
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, capture)
+        if not slot["storable"] or not captured.get("status", "").startswith("200 "):
+            return body
+        headers = captured["headers"]
+        if any(name.lower() == "set-cookie" for name, _ in headers):
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        kept = tuple((n, v) for n, v in headers if n.lower() not in PER_RESPONSE_HEADERS)
+        self.cache.put(key, CachedPage(generation, time.monotonic(), 200, kept, data))
+        return [data]
+
+    def serve(self, page: CachedPage, environ: dict, start_response):
+        started = perf_counter()
+        request_id = request_id_for(environ, self.trusted_proxies)
+        headers = [*page.headers, (REQUEST_ID_HEADER, request_id), (HIT_HEADER, "HIT")]
+        etag = next((value for name, value in page.headers if name.lower() == "etag"), None)
+        if etag and etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
+            status, body = 304, b""
+            headers = [(n, v) for n, v in headers if n.lower() not in ENTITY_HEADERS]
+        else:
+            status, body = 200, page.body
+            headers.append(("Content-Length", str(len(body))))
+        start_response("304 Not Modified" if status == 304 else "200 OK", headers)
+        log_request(
+            "GET",
+            environ.get("PATH_INFO", ""),
+            status,
+            started,
+            environ.get("REMOTE_ADDR"),
+            request_id,
+        )
+        return [body]
 
 
-def serve_cached_page():
-    """before_request: answer from the cache, or note where to store the page once rendered."""
-    cache: PageCache = current_app.extensions["page_cache"]
-    key = cache_key()
-    if key is None:
-        return None
-    # Taken before the view reads anything: a write committed meanwhile makes it stale.
-    generation = cache.generation()
-    if generation is None:
-        return None
-    page = cache.get(key, generation)
-    if page is None:
-        g.page_cache_slot = (key, generation)
-        return None
-    response = current_app.response_class(page.body, status=page.status, headers=page.headers)
-    response.headers[HIT_HEADER] = "HIT"
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """If-None-Match's weak comparison: any listed tag (or *) with the same opaque value."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in if_none_match.split(","))
+
+
+def mark_storable(response: Response) -> Response:
+    """after_request: tell the middleware whether this page holds nothing of its visitor."""
+    slot = request.environ.get(SLOT)
+    if slot is not None:
+        slot["storable"] = (
+            request.blueprint in CACHEABLE_BLUEPRINTS
+            and request.endpoint not in NEVER_CACHED_ENDPOINTS
+            and not request.path.startswith(PRIVATE_PREFIXES)
+            and is_storable(response)
+        )
     return response
 
 
@@ -231,22 +320,6 @@ def is_storable(response: Response) -> bool:
         and not current_app.session_interface.should_set_cookie(current_app, session)
         and (response.content_length or 0) <= MAX_BODY_BYTES
     )
-
-
-def store_rendered_page(response: Response) -> Response:
-    """after_request: keep a copy of a public page that holds nothing of its visitor."""
-    slot = g.pop("page_cache_slot", None)
-    if slot is None or not is_storable(response):
-        return response
-    key, generation = slot
-    headers = tuple(
-        (name, value)
-        for name, value in response.headers.items()
-        if name.lower() not in PER_RESPONSE_HEADERS
-    )
-    page = CachedPage(generation, time.monotonic(), response.status_code, headers, response.data)
-    current_app.extensions["page_cache"].put(key, page)
-    return response
 
 
 def note_content_write(session, *args) -> None:
@@ -299,12 +372,18 @@ def register(app: Flask) -> None:
     max_age = float(app.config.get("PAGE_CACHE_SECONDS", 60))
     if max_age <= 0:
         return
-    app.extensions["page_cache"] = PageCache(
+    cache = PageCache(
         generation_store(app),
         max_age=max_age,
         check_interval=float(app.config.get("PAGE_CACHE_CHECK_SECONDS", 1.0)),
         max_entries=int(app.config.get("PAGE_CACHE_MAX_ENTRIES", 500)),
     )
+    app.extensions["page_cache"] = cache
     listen_for_writes()
-    app.before_request(serve_cached_page)
-    app.after_request(store_rendered_page)
+    app.after_request(mark_storable)
+    # Inside ProxyFix when there is one, so the URL and client address are the real ones.
+    outer = app.wsgi_app
+    if isinstance(outer, ProxyFix):
+        outer.app = PageCacheMiddleware(outer.app, app, cache)
+    else:
+        app.wsgi_app = PageCacheMiddleware(outer, app, cache)

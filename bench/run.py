@@ -1,0 +1,496 @@
+"""`make bench`: Northlight under gunicorn against a bare Flask hello world, on this machine.
+
+Starts everything itself in a scratch directory (and a scratch PostgreSQL database when
+DATABASE_URL names a server; SQLite otherwise), loads it from separate processes over
+loopback, and prints Markdown tables for bench/RESULTS.md:
+
+1. public pages (/, an article, an event, the registration form): wrk requests/s, p50 and
+   p99, as a ratio to hello world under the same gunicorn.conf.py; with and without the
+   page cache;
+2. registration POSTs, each from its own address, until a 1,000-seat event is full (plus
+   100 more for the waiting list), with an outbox worker sending the confirmations;
+3. registration latency with an SMTP server taking 2 s per message vs an instant one;
+4. exporting 100,000 attendees as CSV and XLSX: time and the worker's peak memory, against
+   the database's own CSV dump as the floor.
+
+Options: --seconds N (wrk duration per URL), --connections N, --only pages,register,smtp,export.
+"""
+
+import argparse
+import csv
+import os
+import runpy
+import subprocess
+import sys
+import time
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import clients  # noqa: E402
+from bench.harness import (  # noqa: E402
+    ROOT,
+    Gunicorn,
+    Scratch,
+    SMTPServer,
+    base_env,
+    run_flask,
+    wrk,
+)
+
+REGISTER_SEATS = 1000
+REGISTER_EXTRA = 100  # sign-ups after the event is full: they must join the waiting list
+SMTP_SAMPLES = 30
+EXPORT_ROWS = 100_000
+STAFF_EMAIL = "bench-staff@northlight.example"
+STAFF_PASSWORD = "bench-password-not-secret-1"
+
+
+def section(title: str) -> None:
+    print(f"\n## {title}\n", flush=True)
+
+
+def table(header: str, rows: list[list]) -> None:
+    """A Markdown table: `header` is "name|>number|..." (">" right-aligns a column)."""
+    names = [name.lstrip(">") for name in header.split("|")]
+    rule = ["---:" if name.startswith(">") else "---" for name in header.split("|")]
+    for cells in (names, rule, *rows):
+        print("| " + " | ".join(str(cell) for cell in cells) + " |")
+
+
+def log(message: str) -> None:
+    print(f"  … {message}", file=sys.stderr, flush=True)
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+def bench_app(scratch: Scratch):
+    from app import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": scratch.url, "PAGE_CACHE_SECONDS": 0})
+
+
+def create_events(app, slugs_and_capacity: dict[str, int | None]) -> None:
+    """Conferences open for registration, one per benchmark that needs its own seats."""
+    from app.extensions import db
+    from app.models import Event
+
+    now = datetime.now(UTC)
+    with app.app_context():
+        for slug, capacity in slugs_and_capacity.items():
+            starts_at = now + timedelta(days=60)
+            event = Event(
+                kind="conference",
+                title=f"Benchmark {slug}",
+                slug=slug,
+                summary="An event the benchmark fills.",
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=8),
+                timezone="Europe/Berlin",
+                venue="Hall B",
+                city="Berlin",
+                country="Germany",
+                capacity=capacity,
+                seats_taken=0,
+                waitlist_enabled=True,
+                registration_opens_at=now - timedelta(days=1),
+                registration_closes_at=starts_at - timedelta(days=1),
+                status="published",
+                published_at=now - timedelta(days=1),
+            )
+            event.set_description("Seats for the benchmark.")
+            db.session.add(event)
+        db.session.commit()
+
+
+def public_urls(app) -> dict[str, str]:
+    from app.extensions import db
+    from app.site import queries
+
+    with app.app_context():
+        article = db.session.scalars(queries.visible_articles().limit(1)).first()
+        event = queries.upcoming_events(1)[0]
+        return {
+            "/ (home)": "/",
+            "article": f"/blog/{article.slug}",
+            "event page": f"/events/{event.slug}",
+            "registration form (GET)": f"/events/{event.slug}/register",
+        }
+
+
+def registration_counts(app, slug: str) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Event, OutboxMessage, Registration
+
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        rows = db.session.execute(
+            select(Registration.status, func.count())
+            .where(Registration.event_id == event.id)
+            .group_by(Registration.status)
+        ).all()
+        counts = dict(rows)
+        counts["seats_taken"] = event.seats_taken
+        counts["outbox_pending"] = db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.event_id == event.id, OutboxMessage.status == "pending")
+        )
+        counts["outbox_total"] = db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.event_id == event.id)
+        )
+        db.session.rollback()
+        return counts
+
+
+# --- 1. pages -----------------------------------------------------------------------------
+
+
+def bench_pages(scratch, env, urls, seconds, connections) -> None:
+    section(f"Public pages: wrk, {connections} connections, {seconds:g} s per URL")
+    logs = scratch.dir
+    warm = max(3.0, seconds / 3)
+
+    def measure(server: Gunicorn, path: str):
+        # Warm up: each worker compiles its templates and fills its caches on first use.
+        wrk(server.base_url + path, warm, connections)
+        result = wrk(server.base_url + path, seconds, connections)
+        if result is None:
+            raise RuntimeError(f"no request to {path} completed in {seconds} s")
+        return result
+
+    log("hello world")
+    with Gunicorn("hello:app", env, logs / "hello.log", cwd=ROOT / "bench") as server:
+        ceiling = measure(server, "/")
+    results = {}
+    for label, cache_seconds in (("cached", "60"), ("uncached", "0")):
+        with Gunicorn(
+            "wsgi:app", env, logs / f"app-{label}.log", PAGE_CACHE_SECONDS=cache_seconds
+        ) as server:
+            for name, path in urls.items():
+                log(f"{name} ({label})")
+                results[name, label] = measure(server, path)
+
+    rows = [["hello world (ceiling)", f"{ceiling.rps:,.0f}", f"{ceiling.p50_ms:.1f}"]]
+    rows[0] += [f"{ceiling.p99_ms:.1f}", "1.00", "", ""]
+    for name, path in urls.items():
+        cached, uncached = results[name, "cached"], results[name, "uncached"]
+        rows.append(
+            [f"{name} `{path}`", f"{cached.rps:,.0f}", f"{cached.p50_ms:.1f}"]
+            + [f"{cached.p99_ms:.1f}", f"{cached.rps / ceiling.rps:.2f}"]
+            + [f"{uncached.rps:,.0f}", f"{uncached.rps / ceiling.rps:.2f}"]
+        )
+    table(
+        "page|>requests/s|>p50 ms|>p99 ms|>ratio to ceiling|>without page cache: requests/s|>ratio",
+        rows,
+    )
+    bad = {key: result.bad for key, result in results.items() if result.bad}
+    print(f"\nNon-2xx/3xx responses or socket errors: {bad or 'none'}.")
+
+
+# --- 2. registrations until full ----------------------------------------------------------
+
+
+def bench_registrations(scratch, env, app, slug: str) -> None:
+    total = REGISTER_SEATS + REGISTER_EXTRA
+    section(
+        f"Registration POSTs: {total} visitors, distinct addresses, {REGISTER_SEATS}-seat event"
+    )
+    with SMTPServer() as smtp:
+        settings = {**env, **smtp.settings}
+        with Gunicorn("wsgi:app", settings, scratch.dir / "app-register.log") as server:
+            log(f"fetching {total} forms (each its own session and CSRF token)")
+            forms = clients.prepare_forms(server.base_url, slug, total, network=1)
+            worker = subprocess.Popen(
+                [
+                    str(Path(sys.executable).with_name("flask")),
+                    "--app",
+                    "wsgi",
+                    "outbox",
+                    "deliver",
+                    "--loop",
+                    "--interval",
+                    "0.5",
+                ],
+                cwd=ROOT,
+                env=settings,
+                stdout=subprocess.DEVNULL,
+                stderr=open(scratch.dir / "outbox-worker.log", "ab"),  # noqa: SIM115
+            )
+            try:
+                log("posting")
+                results = clients.post_forms(server.base_url, slug, forms, concurrency=32)
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline:
+                    counts = registration_counts(app, slug)
+                    if counts["outbox_pending"] == 0:
+                        break
+                    time.sleep(0.5)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)
+        counts = registration_counts(app, slug)
+        message_ids = smtp.handler.message_ids
+    statuses = {}
+    for status in results.statuses:
+        statuses[status] = statuses.get(status, 0) + 1
+    table(
+        ">posts|>seconds|>registrations/s|>p50 ms|>p99 ms|statuses|>5xx or failed",
+        [
+            [len(results.statuses), f"{results.seconds:.1f}", f"{results.per_second:,.0f}"]
+            + [f"{results.median_ms:.0f}", f"{results.percentile(0.99):.0f}"]
+            + [", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))]
+            + [results.server_errors]
+        ],
+    )
+    confirmed = counts.get("confirmed", 0)
+    print(
+        f"\nConfirmed rows: {confirmed} (capacity {REGISTER_SEATS}: "
+        f"{'equal' if confirmed == REGISTER_SEATS else 'NOT EQUAL'}), "
+        f"waitlisted: {counts.get('waitlisted', 0)}, seats_taken: {counts['seats_taken']}."
+    )
+    print(
+        f"Outbox: {counts['outbox_total']} messages, {counts['outbox_pending']} still pending; "
+        f"SMTP server received {len(message_ids)}, distinct Message-IDs {len(set(message_ids))}."
+    )
+
+
+# --- 3. a slow SMTP server ----------------------------------------------------------------
+
+
+def bench_smtp_latency(scratch, env, slugs: tuple[str, str]) -> None:
+    section(f"Registration latency, MAIL_DELIVERY=thread, {SMTP_SAMPLES} sequential sign-ups each")
+    rows = []
+    with SMTPServer() as smtp:
+        settings = {**env, **smtp.settings, "MAIL_DELIVERY": "thread"}
+        with Gunicorn("wsgi:app", settings, scratch.dir / "app-smtp.log") as server:
+            for network, (delay, slug) in enumerate(zip((0.0, 2.0), slugs, strict=True), start=2):
+                smtp.handler.delay = delay
+                forms = clients.prepare_forms(server.base_url, slug, SMTP_SAMPLES, network)
+                log(f"SMTP delay {delay:g} s")
+                results = clients.post_forms(server.base_url, slug, forms, concurrency=1)
+                rows.append((delay, results, len(smtp.handler.message_ids)))
+    table(
+        "SMTP server|>p50 ms|>p90 ms|>max ms|>5xx|>messages delivered by the end of the run",
+        [
+            ["instant" if not delay else f"{delay:g} s per message", f"{res.median_ms:.1f}"]
+            + [f"{res.percentile(0.9):.1f}", f"{max(res.latencies_ms):.1f}", res.server_errors]
+            + [delivered]
+            for delay, res, delivered in rows
+        ],
+    )
+    ratio = rows[1][1].median_ms / rows[0][1].median_ms
+    print(f"\nRatio of median latencies (slow / instant): {ratio:.2f}.")
+
+
+# --- 4. exports ---------------------------------------------------------------------------
+
+
+EXPORT_QUERY = (
+    "SELECT r.name, r.email, r.company, r.job_title, r.dietary, r.accessibility, r.status, "
+    "r.waitlist_ticket, r.registered_at, r.cancelled_at, r.checked_in_at, r.consent_at, "
+    "r.marketing_opt_in, e.title FROM registration r JOIN event e ON e.id = r.event_id "
+    "WHERE e.slug = '{slug}' ORDER BY r.id"
+)
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak_rss(pid: int) -> None:
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def sign_in(base_url: str) -> str:
+    """Sign in as the staff user like a browser; the session cookie."""
+    from urllib.parse import urlencode
+
+    conn = clients.connection(base_url)
+    conn.request("GET", "/staff/login")
+    response = conn.getresponse()
+    html = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
+    body = urlencode(
+        {
+            "csrf_token": clients.hidden_value(html, "csrf_token"),
+            "email": STAFF_EMAIL,
+            "password": STAFF_PASSWORD,
+        }
+    )
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    conn.request("POST", "/staff/login", body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status not in (302, 303):
+        raise RuntimeError(f"staff sign-in answered {response.status}")
+    return response.getheader("Set-Cookie", "").split(";", 1)[0]
+
+
+def download(base_url: str, path: str, cookie: str, out: Path) -> float:
+    conn = clients.connection(base_url)
+    started = time.perf_counter()
+    conn.request("GET", path, headers={"Cookie": cookie})
+    response = conn.getresponse()
+    if response.status != 200:
+        raise RuntimeError(f"{path} answered {response.status}")
+    with open(out, "wb") as handle:
+        while chunk := response.read(1 << 16):
+            handle.write(chunk)
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def xlsx_rows(path: Path) -> int:
+    with zipfile.ZipFile(path) as archive:
+        sheet = next(name for name in archive.namelist() if name.startswith("xl/worksheets/"))
+        with archive.open(sheet) as handle:
+            return sum(
+                chunk.count(b"<row ") + chunk.count(b"<row>")
+                for chunk in iter(lambda: handle.read(1 << 20), b"")
+            )
+
+
+def csv_rows(path: Path) -> int:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return sum(1 for _ in csv.reader(handle))
+
+
+def timed_child(command: list[str], stdout) -> tuple[float, float]:
+    """Run `command`; its wall time and peak RSS in MB."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{command[0]} failed: {process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def bench_exports(scratch, env, slug: str) -> None:
+    section(f"Exporting {EXPORT_ROWS:,} attendees (one gunicorn worker)")
+    out = scratch.dir
+    rows = []
+    with Gunicorn("wsgi:app", env, scratch.dir / "app-export.log", WEB_CONCURRENCY="1") as server:
+        [worker] = server.worker_pids()
+        cookie = sign_in(server.base_url)
+        for extension, count_rows in (("csv", csv_rows), ("xlsx", xlsx_rows)):
+            log(f"export {extension}")
+            baseline = peak_rss_mb(worker)
+            reset_peak_rss(worker)
+            path = out / f"export.{extension}"
+            seconds = download(
+                server.base_url, f"/staff/events/{slug}/attendees.{extension}", cookie, path
+            )
+            peak = peak_rss_mb(worker)
+            rows.append(
+                (
+                    extension.upper(),
+                    seconds,
+                    baseline,
+                    peak,
+                    count_rows(path) - 1,
+                    path.stat().st_size,
+                )
+            )
+    floor_path = out / "floor.csv"
+    command = scratch.dump_csv_command(EXPORT_QUERY.format(slug=slug), floor_path)
+    tool = command[0]
+    with open(floor_path if tool == "sqlite3" else os.devnull, "wb") as handle:
+        floor_seconds, floor_rss = timed_child(command, handle)
+    floor_rows = csv_rows(floor_path) - 1
+    rows = [
+        [f"{name} via `/staff/events/{slug}/attendees.{name.lower()}`", f"{seconds:.1f}"]
+        + [f"{seconds / floor_seconds:.1f}", f"{baseline:.0f}", f"{peak:.0f}"]
+        + [f"{count:,}", f"{size / 1e6:.1f}"]
+        for name, seconds, baseline, peak, count, size in rows
+    ]
+    rows.append(
+        [f"floor: `{tool}` CSV dump", f"{floor_seconds:.2f}", "1.0", "", f"{floor_rss:.0f}"]
+        + [f"{floor_rows:,}", f"{floor_path.stat().st_size / 1e6:.1f}"]
+    )
+    table("export|>seconds|>× floor|>RSS before MB|>peak RSS MB|>data rows|>size MB", rows)
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def describe_machine(scratch) -> None:
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    date = subprocess.run(["date"], capture_output=True, text=True).stdout.strip()
+    cpus = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    print(
+        f"# Northlight benchmark\n\nDate: {date}. CPUs (`nproc`): {cpus}. Database: {scratch.kind}."
+    )
+    print(
+        f"gunicorn.conf.py: {settings['workers']} {settings['worker_class']} workers x "
+        f"{settings['threads']} threads, for the app and the hello-world ceiling alike. "
+        "Load from wrk/Python clients on the same machine over loopback."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--only", default="pages,register,smtp,export")
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch directory (logs).")
+    options = parser.parse_args()
+    parts = set(options.only.split(","))
+
+    scratch = Scratch(os.environ.get("DATABASE_URL"))
+    try:
+        env = base_env(scratch)
+        describe_machine(scratch)
+        log(f"scratch: {scratch.dir}")
+        run_flask(env, "db", "upgrade")
+        run_flask(env, "seed")
+        app = bench_app(scratch)
+        create_events(
+            app,
+            {
+                "bench-full": REGISTER_SEATS,
+                "bench-smtp-instant": None,
+                "bench-smtp-slow": None,
+                "bench-export": None,
+            },
+        )
+        if "pages" in parts:
+            bench_pages(scratch, env, public_urls(app), options.seconds, options.connections)
+        if "register" in parts:
+            bench_registrations(scratch, env, app, "bench-full")
+        if "smtp" in parts:
+            bench_smtp_latency(scratch, env, ("bench-smtp-instant", "bench-smtp-slow"))
+        if "export" in parts:
+            log(f"seeding {EXPORT_ROWS:,} attendees")
+            run_flask(env, "seed", "--attendees", str(EXPORT_ROWS), "--event", "bench-export")
+            run_flask(
+                env,
+                "users",
+                "create",
+                STAFF_EMAIL,
+                "--role",
+                "staff",
+                "--password-stdin",
+                stdin=STAFF_PASSWORD + "\n",
+            )
+            bench_exports(scratch, env, "bench-export")
+    finally:
+        if not options.keep:
+            scratch.close()
+
+
+if __name__ == "__main__":
+    main()
