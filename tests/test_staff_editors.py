@@ -252,6 +252,23 @@ def test_event_errors_are_all_shown_and_nothing_is_saved(app, marketing):
     assert count(app, AuditEntry) == 0
 
 
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"starts_at": "0001-01-01T00:00"}, "Enter a date between the years 2000 and 2199."),
+        ({"capacity": "99999999999"}, "Enter a number from 0 to 1,000,000."),
+        ({"capacity": "-1"}, "Enter a number from 0 to 1,000,000."),
+        ({"capacity": "lots"}, "Not a valid integer value."),
+        ({"timezone": "Mars/Olympus"}, "Choose a time zone from the list."),
+        ({"kind": "party"}, "Not a valid choice"),
+    ],
+)
+def test_out_of_range_event_input_is_refused(app, marketing, overrides, message):
+    html = post_form(marketing, "/staff/events/new", event_data(**overrides)).get_data(as_text=True)
+    assert message in html
+    assert count(app, Event) == 0
+
+
 def test_a_time_the_clocks_skip_is_refused(app, marketing):
     data = event_data(starts_at="2031-03-30T02:30", ends_at="2031-03-30T10:00")
     html = post_form(marketing, "/staff/events/new", data).get_data(as_text=True)

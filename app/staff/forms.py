@@ -93,11 +93,17 @@ def slug_field(label: str = "Slug") -> StringField:
     )
 
 
+def plausible_year(form, field) -> None:
+    # Far-off years are typing slips, and near year 1 the zone conversion itself overflows.
+    if field.data is not None and not 2000 <= field.data.year <= 2199:
+        raise ValidationError("Enter a date between the years 2000 and 2199.")
+
+
 def local_datetime_field(label: str, required: bool = False, hint: str = "") -> DateTimeLocalField:
     first = InputRequired(message=f"Enter the {label.lower()}.") if required else Optional()
     return DateTimeLocalField(
         label,
-        validators=[first],
+        validators=[first, plausible_year],
         format=DATETIME_FORMATS,
         description=hint,
         render_kw={"step": 60},
@@ -207,7 +213,10 @@ class EventForm(ContentForm):
     country = StringField("Country", validators=[Length(max=120)], filters=[strip])
     capacity = IntegerField(
         "Capacity",
-        validators=[Optional(), NumberRange(min=0, message="The capacity cannot be negative.")],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=1_000_000, message="Enter a number from 0 to 1,000,000."),
+        ],
         description="Number of seats; empty means unlimited.",
     )
     waitlist_enabled = BooleanField("Keep a waiting list when the event is full")
