@@ -3,6 +3,7 @@ and the app served by gunicorn with gunicorn.conf.py."""
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -18,7 +19,7 @@ from sqlalchemy import update
 from app import create_app
 from app.config import ROOT
 from app.extensions import db
-from app.models import Article, Event
+from app.models import Article, Event, OutboxMessage
 from tests.conftest import REDIS_URL, TEST_SETTINGS, csrf_token_from
 from tests.factories import create_article, create_event
 
@@ -103,6 +104,32 @@ def test_an_error_log_carries_the_request_id(database_url, capsys):
     assert error["request_id"] == response.headers["X-Request-ID"]
     assert "RuntimeError: something broke" in error["exception"]
     with app.app_context():
+        db.engine.dispose()
+
+
+def test_outbox_rows_carry_the_request_id_of_the_sign_up(database_url):
+    app = make_app(database_url, TRUSTED_PROXIES=1, REGISTRATION_MIN_FILL_SECONDS=0)
+    with app.app_context():
+        slug = create_event(capacity=5).slug
+        db.session.commit()
+    client = app.test_client()
+    html = client.get(f"/events/{slug}/register").get_data(as_text=True)
+    response = client.post(
+        f"/events/{slug}/register",
+        headers={"X-Request-ID": "nginx-signup-77"},
+        data={
+            "csrf_token": csrf_token_from(html),
+            "rendered": re.search(r'name="rendered"[^>]*value="([^"]*)"', html).group(1),
+            "name": "Grace Hopper",
+            "email": "grace@example.com",
+            "consent": "y",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["X-Request-ID"] == "nginx-signup-77"
+    with app.app_context():
+        [message] = db.session.query(OutboxMessage).all()
+        assert message.request_id == "nginx-signup-77"
         db.engine.dispose()
 
 
