@@ -230,7 +230,9 @@ def public_tour(browser, live_site):
     """
     context = browser.new_context(base_url=live_site.url)
     context.set_default_timeout(10_000)
-    visits = tours.public_visits(context.new_page(), live_site.url)
+    requested = []
+    context.on("request", lambda request: requested.append(request.url))
+    visits = tours.Tour(tours.public_visits(context.new_page(), live_site.url), requested)
     yield visits
     context.close()
 
@@ -241,6 +243,8 @@ def staff_tour(browser, live_site, staff_accounts, public_tour):
     and its emails behind (so lists and the outbox have rows)."""
     context = browser.new_context(base_url=live_site.url)
     context.set_default_timeout(10_000)
-    visits = tours.staff_visits(context.new_page(), staff_accounts["admin"])
+    requested = []
+    context.on("request", lambda request: requested.append(request.url))
+    visits = tours.Tour(tours.staff_visits(context.new_page(), staff_accounts["admin"]), requested)
     yield visits
     context.close()

@@ -45,3 +45,11 @@ def test_a_form_sets_one_cookie_that_ends_with_the_browser_session(live_site, co
     assert cookie["httpOnly"]
     assert cookie["sameSite"] == "Lax"
     assert cookie["expires"] == -1  # a session cookie: gone when the browser closes
+
+
+def test_no_page_on_either_tour_asks_another_origin(live_site, public_tour, staff_tour):
+    # Both tours go through the form, its errors, the attendee's pages and every staff page.
+    ours = urlsplit(live_site.url).netloc
+    for tour in (public_tour, staff_tour):
+        assert tour.requests, "the tour recorded no requests"
+        assert [url for url in tour.requests if urlsplit(url).netloc != ours] == []

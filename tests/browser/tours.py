@@ -10,6 +10,14 @@ MIN_FILL_MS = 2_200
 FIELD_TRIP = "/events/geothermal-compute-iceland-data-centre-field-trip"
 
 
+class Tour(dict):
+    """Visits by page type, plus every URL the browser requested on the way."""
+
+    def __init__(self, visits: dict[str, Visit], requests: list[str]) -> None:
+        super().__init__(visits)
+        self.requests = requests
+
+
 def submit_and_keep(page, name: str, button: str) -> Visit:
     """Press a form's button and keep the answer to the POST (an error page cannot be GET again)."""
     with page.expect_response(lambda response: response.request.method == "POST") as posted:
