@@ -230,9 +230,8 @@ def public_tour(browser, live_site):
     """
     context = browser.new_context(base_url=live_site.url)
     context.set_default_timeout(10_000)
-    requested = []
-    context.on("request", lambda request: requested.append(request.url))
-    visits = tours.Tour(tours.public_visits(context.new_page(), live_site.url), requested)
+    page, requested, console_errors = tours.watched_page(context)
+    visits = tours.Tour(tours.public_visits(page, live_site.url), requested, console_errors)
     yield visits
     context.close()
 
@@ -243,8 +242,9 @@ def staff_tour(browser, live_site, staff_accounts, public_tour):
     and its emails behind (so lists and the outbox have rows)."""
     context = browser.new_context(base_url=live_site.url)
     context.set_default_timeout(10_000)
-    requested = []
-    context.on("request", lambda request: requested.append(request.url))
-    visits = tours.Tour(tours.staff_visits(context.new_page(), staff_accounts["admin"]), requested)
+    page, requested, console_errors = tours.watched_page(context)
+    visits = tours.Tour(
+        tours.staff_visits(page, staff_accounts["admin"]), requested, console_errors
+    )
     yield visits
     context.close()

@@ -53,3 +53,9 @@ def test_no_page_on_either_tour_asks_another_origin(live_site, public_tour, staf
     for tour in (public_tour, staff_tour):
         assert tour.requests, "the tour recorded no requests"
         assert [url for url in tour.requests if urlsplit(url).netloc != ours] == []
+
+
+def test_no_page_on_either_tour_logs_an_error(public_tour, staff_tour):
+    # The policy refuses inline script and style; the browser says so in the console.
+    assert public_tour.console_errors == []
+    assert staff_tour.console_errors == []

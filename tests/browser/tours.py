@@ -11,11 +11,28 @@ FIELD_TRIP = "/events/geothermal-compute-iceland-data-centre-field-trip"
 
 
 class Tour(dict):
-    """Visits by page type, plus every URL the browser requested on the way."""
+    """Visits by page type, plus every URL requested and every console error on the way."""
 
-    def __init__(self, visits: dict[str, Visit], requests: list[str]) -> None:
+    def __init__(self, visits: dict[str, Visit], requests: list[str], errors: list[str]) -> None:
         super().__init__(visits)
         self.requests = requests
+        self.console_errors = errors
+
+
+def watched_page(context):
+    """A new page whose requests and console errors are recorded (a CSP refusal is one)."""
+    page = context.new_page()
+    requested, errors = [], []
+    context.on("request", lambda request: requested.append(request.url))
+
+    def on_console(message) -> None:
+        # An HTTP error status is reported as a failed load; the 404 and 422 pages are meant.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    return page, requested, errors
 
 
 def submit_and_keep(page, name: str, button: str) -> Visit:
