@@ -163,6 +163,12 @@ def live_site(tmp_path_factory, smtp):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    # A 500 a test did not look at is still a bug: any traceback in the server log fails the run.
+    log = log_path.read_text()
+    if "Traceback" in log:
+        pytest.fail(
+            f"the server logged an exception:\n{log[max(0, log.index('Traceback') - 500) :]}"
+        )
 
 
 @pytest.fixture(scope="session")
