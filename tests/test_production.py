@@ -130,6 +130,7 @@ def test_outbox_rows_carry_the_request_id_of_the_sign_up(database_url):
     with app.app_context():
         [message] = db.session.query(OutboxMessage).all()
         assert message.request_id == "nginx-signup-77"
+    with app.app_context():
         db.engine.dispose()
 
 
