@@ -174,8 +174,10 @@ def live_site(tmp_path_factory, smtp):
 @pytest.fixture(scope="session")
 def browser(live_site):
     """Debian's Chromium, headless, for the whole session (never a downloaded browser)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A loaded CI machine may take more than the default 5 s to send an email or a page.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
