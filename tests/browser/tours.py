@@ -56,6 +56,7 @@ def public_visits(page, site_url: str) -> dict[str, Visit]:
     visits["registration form with errors"] = submit_and_keep(
         page, "registration form with errors", "Register"
     )
+    assert "There is a problem" in page.get_by_role("alert").inner_text()
     page.get_by_label("Full name").fill("Ada Tour")
     page.get_by_label("Email address").fill("ada.tour@example.org")
     page.get_by_label("I have read the privacy notice").check()
@@ -110,6 +111,11 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
             page.goto("/staff/outbox/")
             path = first_link_path(page, "/staff/outbox/", digits=True)
         visits[name] = visit(page, name, path)
+    page.goto("/staff/events/new")
+    visits["staff event editor with errors"] = submit_and_keep(
+        page, "staff event editor with errors", "Save"
+    )
+    assert "Nothing was saved" in page.get_by_role("alert").inner_text()
     return visits
 
 
