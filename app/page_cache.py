@@ -6,10 +6,13 @@ and tags them with the *content generation*: a token that every committed write 
 articles, events, authors, tags or registrations replaces (after the commit, so a page
 rendered from the old rows can never be stored under the new token). Staleness bounds:
 
-- a change made by this process: none, the next request renders afresh;
-- a change made by another process: at most PAGE_CACHE_CHECK_SECONDS (1 s), the interval
-  at which each process re-reads the shared token (from Redis when RATELIMIT_STORAGE_URI
-  is redis://, otherwise from a small file on this machine);
+- an edit (article, event details, author, tag) made by this process: none, the next
+  request renders afresh;
+- an edit made by another process, and any seat count (sign-ups, cancellations): at most
+  PAGE_CACHE_CHECK_SECONDS (1 s), the interval at which each process re-reads the shared
+  token (from Redis when RATELIMIT_STORAGE_URI is redis://, otherwise from a small file on
+  this machine). Seat changes do not empty even the writing process's cache at once: in a
+  sign-up rush that would happen with every commit, and the page would never be cached;
 - a change that only the clock makes (a scheduled article appearing, registration
   closing): at most PAGE_CACHE_SECONDS (60 s), the longest a page is kept at all.
 
@@ -39,7 +42,7 @@ from time import perf_counter
 import redis
 from flask import Flask, Response, current_app, has_app_context, request, session
 from flask_login.config import COOKIE_NAME
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.sql.elements import TextClause
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -52,6 +55,11 @@ log = logging.getLogger("northlight.page_cache")
 CONTENT_TABLES = frozenset(
     {"article", "article_tag", "author", "tag", "event", "registration", "slug_redirect"}
 )
+# Sign-ups change only seat counts: those may show up to a check interval late (see bump).
+SEAT_TABLES = frozenset({"registration"})
+SEAT_COLUMNS = frozenset({"seats_taken", "waitlist_issued", "updated_at"})
+# session.info key: what the transaction changed, "content" or "seats".
+CHANGED = "northlight.page_cache.changed"
 CACHEABLE_BLUEPRINTS = frozenset({"site", "registration"})
 NEVER_CACHED_ENDPOINTS = frozenset({"site.healthz"})
 PRIVATE_PREFIXES = ("/staff", "/registrations/")
@@ -143,17 +151,21 @@ class PageCache:
             self._checked_at = now
         return self._generation
 
-    def bump(self) -> None:
-        """Content changed: every page stored so far, in every process, is now stale."""
+    def bump(self, at_once: bool = True) -> None:
+        """Content changed: pages stored so far, in every process, are now stale. This
+        process drops its own at once, or (at_once=False) at its next check like the others."""
         try:
-            self._generation = self.store.bump()
+            token = self.store.bump()
         except (OSError, redis.RedisError) as error:
             # Other processes keep their pages until PAGE_CACHE_SECONDS; this one drops its own.
-            self._generation = None
+            token = None
+            at_once = True
             self._log_failure("bump", error)
-        self._checked_at = time.monotonic()
-        with self.lock:
-            self.pages.clear()
+        if at_once:
+            self._generation = token
+            self._checked_at = time.monotonic()
+            with self.lock:
+                self.pages.clear()
 
     def get(self, key: str, generation: str) -> CachedPage | None:
         with self.lock:
@@ -322,13 +334,35 @@ def is_storable(response: Response) -> bool:
     )
 
 
+def note_change(session, kind: str) -> None:
+    """Remember what this transaction changed: "content" outranks "seats"."""
+    if session.info.get(CHANGED) != "content":
+        session.info[CHANGED] = kind
+
+
+def change_kind(session, instance) -> str | None:
+    """What a flushed row means for public pages: nothing, seat counts only, or content."""
+    table = getattr(type(instance), "__table__", None)
+    if table is None or table.name not in CONTENT_TABLES:
+        return None
+    if table.name in SEAT_TABLES:
+        return "seats"
+    if table.name == "event" and instance in session.dirty:
+        state = inspect(instance)
+        changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+        if changed <= SEAT_COLUMNS:
+            return "seats"
+    return "content"
+
+
 def note_content_write(session, *args) -> None:
     """after_flush: remember that this transaction changed something public."""
     for instance in (*session.new, *session.dirty, *session.deleted):
-        table = getattr(type(instance), "__table__", None)
-        if table is not None and table.name in CONTENT_TABLES:
-            session.info["content_changed"] = True
-            return
+        kind = change_kind(session, instance)
+        if kind is not None:
+            note_change(session, kind)
+            if kind == "content":
+                return
 
 
 def note_content_statement(state) -> None:
@@ -337,21 +371,35 @@ def note_content_statement(state) -> None:
     if state.is_update or state.is_delete or state.is_insert:
         table = getattr(statement, "table", None)
         if table is None or table.name in CONTENT_TABLES:
-            state.session.info["content_changed"] = True
+            note_change(state.session, statement_kind(statement, table))
     elif isinstance(statement, TextClause):
         # Hand-written SQL: assume the worst if it writes at all.
         verb = statement.text.lstrip()[:6].upper()
         if verb in ("UPDATE", "INSERT", "DELETE"):
-            state.session.info["content_changed"] = True
+            note_change(state.session, "content")
+
+
+def statement_kind(statement, table) -> str:
+    if table is not None and table.name in SEAT_TABLES:
+        return "seats"
+    if table is not None and table.name == "event" and statement.is_update:
+        # The SET clause (private in SQLAlchemy, hence the care): seat counters only?
+        columns = {getattr(key, "key", key) for key in getattr(statement, "_values", None) or ()}
+        if columns and columns <= SEAT_COLUMNS:
+            return "seats"
+    return "content"
 
 
 def bump_after_commit(session) -> None:
-    """after_commit: the change is visible to everyone now, so every stored page is stale."""
-    if not session.info.pop("content_changed", False) or not has_app_context():
+    """after_commit: the change is visible to everyone now, so stored pages are stale."""
+    kind = session.info.pop(CHANGED, None)
+    if kind is None or not has_app_context():
         return
     cache = current_app.extensions.get("page_cache")
     if cache is not None:
-        cache.bump()
+        # An edit shows at once here; a seat count, like any change made elsewhere, at the next
+        # check (a sign-up rush would otherwise empty this process's cache with every commit).
+        cache.bump(at_once=kind == "content")
 
 
 _listening = False

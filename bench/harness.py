@@ -274,6 +274,9 @@ def base_env(scratch: Scratch) -> dict:
             "TRUSTED_PROXIES": "1",
             "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS_URL", "memory://"),
             "MAIL_DELIVERY": "worker",
+            # Set, even if empty, so a developer's .env cannot point the benchmark elsewhere.
+            "MAIL_SERVER": "",
+            "PAGE_CACHE_SECONDS": "60",
             "PYTHONUNBUFFERED": "1",
         }
     )

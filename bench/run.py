@@ -20,8 +20,10 @@ import argparse
 import csv
 import os
 import runpy
+import shutil
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -43,6 +45,10 @@ from bench.harness import (  # noqa: E402
 REGISTER_SEATS = 1000
 REGISTER_EXTRA = 100  # sign-ups after the event is full: they must join the waiting list
 SMTP_SAMPLES = 30
+RUSH_SLUG = "bench-rush"
+RUSH_SEATS = 400
+RUSH_SIGNUPS = 500
+RUSH_SECONDS = 8
 EXPORT_ROWS = 100_000
 STAFF_EMAIL = "bench-staff@northlight.example"
 STAFF_PASSWORD = "bench-password-not-secret-1"
@@ -233,11 +239,12 @@ def bench_registrations(scratch, env, app, slug: str) -> None:
                     if counts["outbox_pending"] == 0:
                         break
                     time.sleep(0.5)
+                counts = registration_counts(app, slug)
+                message_ids = list(smtp.handler.message_ids)
+                rush = bench_rush(server)
             finally:
                 worker.terminate()
                 worker.wait(timeout=30)
-        counts = registration_counts(app, slug)
-        message_ids = smtp.handler.message_ids
     statuses = {}
     for status in results.statuses:
         statuses[status] = statuses.get(status, 0) + 1
@@ -259,6 +266,40 @@ def bench_registrations(scratch, env, app, slug: str) -> None:
     print(
         f"Outbox: {counts['outbox_total']} messages, {counts['outbox_pending']} still pending; "
         f"SMTP server received {len(message_ids)}, distinct Message-IDs {len(set(message_ids))}."
+    )
+    print_rush(*rush)
+
+
+def bench_rush(server: Gunicorn) -> tuple:
+    """The launch-email case: people read the event page while others sign up for it."""
+    log(f"rush: {RUSH_SIGNUPS} sign-ups while wrk reads the same event's page")
+    forms = clients.prepare_forms(server.base_url, RUSH_SLUG, RUSH_SIGNUPS, network=3)
+    reading = {}
+
+    def read_page() -> None:
+        reading["page"] = wrk(f"{server.base_url}/events/{RUSH_SLUG}", RUSH_SECONDS, 16)
+
+    reader = threading.Thread(target=read_page)
+    reader.start()
+    posts = clients.post_forms(server.base_url, RUSH_SLUG, forms, concurrency=16)
+    reader.join()
+    return posts, reading["page"]
+
+
+def print_rush(posts: clients.PostResults, page) -> None:
+    print(
+        f"\nDuring a rush ({RUSH_SIGNUPS} more sign-ups for a {RUSH_SEATS}-seat event, "
+        f"16 at a time, while wrk read that event's page over 16 connections for "
+        f"{RUSH_SECONDS} s):"
+    )
+    table(
+        "load|>requests/s|>p50 ms|>p99 ms|>5xx or failed",
+        [
+            ["sign-ups (POST)", f"{posts.per_second:,.0f}", f"{posts.median_ms:.0f}"]
+            + [f"{posts.percentile(0.99):.0f}", posts.server_errors],
+            ["event page (GET, page cache)", f"{page.rps:,.0f}", f"{page.p50_ms:.1f}"]
+            + [f"{page.p99_ms:.1f}", page.bad],
+        ],
     )
 
 
@@ -464,6 +505,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the scratch directory (logs).")
     options = parser.parse_args()
     parts = set(options.only.split(","))
+    if shutil.which("wrk") is None:
+        raise SystemExit("make bench needs wrk: apt-get install wrk")
 
     scratch = Scratch(os.environ.get("DATABASE_URL"))
     try:
@@ -477,6 +520,7 @@ def main() -> None:
             app,
             {
                 "bench-full": REGISTER_SEATS,
+                RUSH_SLUG: RUSH_SEATS,
                 "bench-smtp-instant": None,
                 "bench-smtp-slow": None,
                 "bench-export": None,
