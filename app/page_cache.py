@@ -138,6 +138,7 @@ class PageCache:
         self._generation: str | None = None
         self._checked_at = float("-inf")
         self._failure_logged_at = float("-inf")
+        self.signed_in_cookie = re.compile(r"(?!)")  # set by register() from the app's config
 
     def generation(self) -> str | None:
         """The current generation, re-read at most every check_interval; None if unknown."""
@@ -221,14 +222,12 @@ class PageCacheMiddleware:
         self.wsgi_app = wsgi_app
         self.cache = cache
         self.trusted_proxies = app.config["TRUSTED_PROXIES"]
-        names = (re.escape(app.config["SESSION_COOKIE_NAME"]), re.escape(REMEMBER_COOKIE))
-        self.signed_in_cookie = re.compile(rf"(?:^|[;,]\s*)(?:{'|'.join(names)})=")
 
     def cache_key(self, environ: dict) -> str | None:
         """The URL to cache this request under; None when it must be rendered for its visitor."""
         if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ:
             return None
-        if self.signed_in_cookie.search(environ.get("HTTP_COOKIE", "")):
+        if self.cache.signed_in_cookie.search(environ.get("HTTP_COOKIE", "")):
             return None
         return "|".join(
             (
@@ -426,9 +425,15 @@ def register(app: Flask) -> None:
         check_interval=float(app.config.get("PAGE_CACHE_CHECK_SECONDS", 1.0)),
         max_entries=int(app.config.get("PAGE_CACHE_MAX_ENTRIES", 500)),
     )
+    names = (re.escape(app.config["SESSION_COOKIE_NAME"]), re.escape(REMEMBER_COOKIE))
+    # A visitor with either cookie may see something of their own: never a cached page.
+    cache.signed_in_cookie = re.compile(rf"(?:^|[;,]\s*)(?:{'|'.join(names)})=")
     app.extensions["page_cache"] = cache
     listen_for_writes()
     app.after_request(mark_storable)
+    from app import form_cache  # (here: it imports the registration blueprint's form)
+
+    form_cache.register(app)
     # Inside ProxyFix when there is one, so the URL and client address are the real ones.
     outer = app.wsgi_app
     if isinstance(outer, ProxyFix):

@@ -277,17 +277,66 @@ def test_a_write_in_another_process_reaches_this_one(database_url, content, stor
             db.engine.dispose()
 
 
-def test_the_registration_form_is_never_cached_and_keeps_its_own_token(client, content):
+def rendered_stamp(html: str) -> str:
+    return re.search(r'name="rendered"[^>]*value="([^"]*)"', html).group(1)
+
+
+def form_data(html: str, email: str) -> dict:
+    return {
+        "csrf_token": csrf_token_from(html),
+        "rendered": rendered_stamp(html),
+        "name": "Ada Lovelace",
+        "email": email,
+        "consent": "y",
+    }
+
+
+@pytest.fixture
+def form_app(database_url):
+    app = make_app(database_url, REGISTRATION_MIN_FILL_SECONDS=0, PAGE_CACHE_CHECK_SECONDS=0)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_each_new_visitor_gets_the_kept_form_with_their_own_token_and_stamp(form_app, content):
     path = f"/events/{content['event']}/register"
-    tokens = set()
-    for _ in range(2):
-        visitor = client.application.test_client()
-        response = visitor.get(path)
-        assert response.status_code == 200
-        assert "X-Cache" not in response.headers
-        assert "session=" in response.headers.get("Set-Cookie", "")
-        tokens.add(csrf_token_from(response.get_data(as_text=True)))
-    assert len(tokens) == 2
+    first, second = form_app.test_client(), form_app.test_client()
+    one, two = first.get(path), second.get(path)
+    assert "X-Cache" not in one.headers
+    assert two.headers["X-Cache"] == "HIT"
+    html_one, html_two = one.get_data(as_text=True), two.get_data(as_text=True)
+    assert csrf_token_from(html_one) != csrf_token_from(html_two)
+    assert rendered_stamp(html_one) != rendered_stamp(html_two)
+    for response in (one, two):
+        assert "session=" in response.headers["Set-Cookie"]
+        assert "private" in response.headers["Cache-Control"]
+        assert "Content-Security-Policy" in response.headers
+
+    def without_tokens(html: str) -> str:
+        return html.replace(csrf_token_from(html), "T").replace(rendered_stamp(html), "S")
+
+    assert without_tokens(html_one) == without_tokens(html_two)
+    # A token works only with the session it was made for.
+    stolen = first.post(path, data=form_data(html_two, "mallory@example.com"))
+    assert stolen.status_code == 400
+    assert second.post(path, data=form_data(html_two, "ada@example.com")).status_code == 303
+    retry = first.get(path)
+    assert "X-Cache" not in retry.headers  # a visitor with a session gets the view
+    again = form_data(retry.get_data(as_text=True), "b@example.com")
+    assert first.post(path, data=again).status_code == 303
+
+
+def test_the_kept_form_shows_the_seats_left_after_a_sign_up(form_app, content):
+    path = f"/events/{content['event']}/register"
+    html = form_app.test_client().get(path).get_data(as_text=True)
+    assert "10 of 10 seats left." in html
+    visitor = form_app.test_client()
+    form = visitor.get(path)
+    assert form.headers["X-Cache"] == "HIT"
+    data = form_data(form.get_data(as_text=True), "grace@example.com")
+    assert visitor.post(path, data=data).status_code == 303
+    assert "9 of 10 seats left." in form_app.test_client().get(path).get_data(as_text=True)
 
 
 def test_the_cache_can_be_turned_off(database_url, content):
