@@ -317,6 +317,13 @@ def test_each_new_visitor_gets_the_kept_form_with_their_own_token_and_stamp(form
         return html.replace(csrf_token_from(html), "T").replace(rendered_stamp(html), "S")
 
     assert without_tokens(html_one) == without_tokens(html_two)
+    # The kept copy is what the view renders now for anyone (were the view to add another
+    # per-visitor value, this would fail: the form cache would have to learn to renew it).
+    rendered = form_app.test_client()
+    rendered.set_cookie("session", "not-a-valid-session")
+    fresh = rendered.get(path)
+    assert "X-Cache" not in fresh.headers
+    assert without_tokens(fresh.get_data(as_text=True)) == without_tokens(html_two)
     # A token works only with the session it was made for.
     stolen = first.post(path, data=form_data(html_two, "mallory@example.com"))
     assert stolen.status_code == 400
