@@ -199,14 +199,22 @@ class PageCache:
 def generation_store(app: Flask):
     """Redis when the app already uses it for rate limits; a file on this host otherwise."""
     database = str(app.config["SQLALCHEMY_DATABASE_URI"])
-    digest = hashlib.sha256(database.encode()).hexdigest()[:16]
     redis_url = app.config.get("RATELIMIT_STORAGE_URI", "")
     if redis_url.startswith(("redis://", "rediss://")):
-        return RedisGeneration(redis_url, f"northlight:content-generation:{digest}")
+        return RedisGeneration(redis_url, f"northlight:content-generation:{digest_of(database)}")
+    return FileGeneration(generation_file(database, Path(app.instance_path)))
+
+
+def digest_of(database: str) -> str:
+    return hashlib.sha256(database.encode()).hexdigest()[:16]
+
+
+def generation_file(database: str, instance_path: Path) -> Path:
+    """Where processes on this host share the token for `database` when there is no Redis."""
     if database.startswith("sqlite:///") and database != "sqlite:///:memory:":
         # Next to the database file: one token per database, gone with a test's temp dir.
-        return FileGeneration(Path(database.removeprefix("sqlite:///") + "-generation"))
-    return FileGeneration(Path(app.instance_path) / f"content-generation-{digest}")
+        return Path(database.removeprefix("sqlite:///") + "-generation")
+    return instance_path / f"content-generation-{digest_of(database)}"
 
 
 class PageCacheMiddleware:
