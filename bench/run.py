@@ -44,7 +44,7 @@ from bench.harness import (  # noqa: E402
 
 REGISTER_SEATS = 1000
 REGISTER_EXTRA = 100  # sign-ups after the event is full: they must join the waiting list
-SMTP_SAMPLES = 30
+SMTP_SAMPLES = 60
 RUSH_SLUG = "bench-rush"
 RUSH_SEATS = 400
 RUSH_SIGNUPS = 500
