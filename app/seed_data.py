@@ -94,7 +94,7 @@ If you follow French AI policy, a few threads are worth keeping an eye on:
 3. How the exascale project balances simulation and AI users once it comes online.
 4. Whether heat reuse moves from pilot projects to a standard planning requirement.
 
-We visited one of the country's major computing centres on a recent Northlight field trip, and the mood there was upbeat but realistic. The hardware is arriving; the harder work is building the software, skills and support around it so that researchers can actually use it well.
+We visited one of the country's major computing centres on a [recent Northlight field trip](/events/inside-a-french-supercomputing-centre), and the mood there was upbeat but realistic. The hardware is arriving; the harder work is building the software, skills and support around it so that researchers can actually use it well.
 """,
         "author": "mathis-leroux",
         "tags": ["ai-policy", "france", "supercomputers", "hpc"],
@@ -159,7 +159,7 @@ If you are a start-up considering Icelandic capacity, a short checklist goes a l
 - What remote hands service is available at night and at weekends?
 - Is there a heat reuse scheme, and can you report on it to your own customers?
 
-We are running a Northlight field trip to a data-centre campus on the Reykjanes peninsula, where you can ask these questions in person, walk the halls and see how the cooling works. Bring a warm jacket: even in summer, the wind has opinions.
+We are running a [Northlight field trip](/events/geothermal-compute-iceland-data-centre-field-trip) to a data-centre campus on the Reykjanes peninsula, where you can ask these questions in person, walk the halls and see how the cooling works. Bring a warm jacket: even in summer, the wind has opinions.
 """,
         "author": "ingrid-solvang",
         "tags": ["iceland", "energy", "data-centres", "ai-policy", "field-trips"],
@@ -226,7 +226,7 @@ Finally, a welcome note of realism. Several speakers reminded the audience that 
 3. Treat low-precision claims with care and test accuracy on your own workloads.
 4. Invest in people who understand performance engineering.
 
-We will be discussing many of these themes on stage at our own conference in Berlin, with more time for questions and fewer product launches.
+We will be discussing many of these themes on stage at [our own conference in Berlin](/events/ascent-ai-and-compute-summit-berlin), with more time for questions and fewer product launches.
 """,
         "author": "ingrid-solvang",
         "tags": ["conferences", "gpus", "ai", "energy"],

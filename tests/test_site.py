@@ -259,3 +259,10 @@ def test_unexpected_error_gets_styled_500_that_leaks_nothing(app):
     html = response.get_data(as_text=True)
     assert "Something went wrong" in html
     assert "hunter2" not in html and "Traceback" not in html
+
+
+def test_seeded_articles_link_to_the_events_they_mention(seeded, client):
+    html = client.get("/blog/why-ai-start-ups-are-looking-at-iceland").get_data(as_text=True)
+    path = "/events/geothermal-compute-iceland-data-centre-field-trip"
+    assert f'<a href="{path}"' in html
+    assert client.get(path).status_code == 200
