@@ -31,10 +31,7 @@ def blog():
 def article(slug: str):
     found = queries.get_article(slug)
     if found is None:
-        new_slug = queries.renamed_slug("article", slug)
-        if new_slug and new_slug != slug:
-            return redirect(url_for("site.article", slug=new_slug), 301)
-        abort(404)
+        return redirect_if_renamed("article", slug, "site.article")
     return render_template(
         "site/article.html", article=found, related=queries.related_articles(found)
     )
@@ -75,10 +72,7 @@ def events():
 def event(slug: str):
     found = queries.get_event(slug)
     if found is None:
-        new_slug = queries.renamed_slug("event", slug)
-        if new_slug and new_slug != slug:
-            return redirect(url_for("site.event", slug=new_slug), 301)
-        abort(404)
+        return redirect_if_renamed("event", slug, "site.event")
     return render_template("site/event.html", event=found, state=registration_state(found))
 
 
@@ -131,6 +125,14 @@ def healthz():
         db.session.rollback()
         return {"status": "error", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}
+
+
+def redirect_if_renamed(kind: str, slug: str, endpoint: str):
+    """A 301 to where a renamed article or event lives now. :raises NotFound: otherwise."""
+    new_slug = queries.renamed_slug(kind, slug)
+    if not new_slug or new_slug == slug:
+        abort(404)
+    return redirect(url_for(endpoint, slug=new_slug), 301)
 
 
 def site_url() -> str:
