@@ -1,5 +1,7 @@
 """Staff accounts: creating them, checking passwords, changing roles and access."""
 
+from functools import cache
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -10,8 +12,16 @@ from app.models import ROLES, User
 from app.staff import audit_log
 
 MIN_PASSWORD_LENGTH = 12
-# Checked against when an address has no account, so both cases take the same time.
-_DUMMY_HASH = generate_password_hash("not a real password, only for timing")
+
+
+@cache
+def dummy_hash() -> str:
+    """Checked against when an address has no account, so both cases take the same time.
+
+    Made on first use, not at import: scrypt is slow on purpose, and every process start
+    (several gunicorn workers booting at once) would pay for it.
+    """
+    return generate_password_hash("not a real password, only for timing")
 
 
 class AccountError(ValueError):
@@ -64,7 +74,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active account with this address and password, or None (whatever the reason)."""
     user = find_user(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
