@@ -139,13 +139,7 @@ def queue_event_updated(event: Event, *, note: str = "") -> int:
     Returns how many messages were queued.
     """
     subject = f"Changed: new details for {event.title}"
-    count = 0
-    for registration in active_registrations(event):
-        queue_registration_mail(
-            registration, "event_updated", "event_updated", subject, "REQUEST", note=note
-        )
-        count += 1
-    return count
+    return queue_for_attendees(event, "event_updated", subject, "REQUEST", note)
 
 
 def queue_event_cancelled(event: Event, *, note: str = "") -> int:
@@ -153,11 +147,14 @@ def queue_event_cancelled(event: Event, *, note: str = "") -> int:
 
     Returns how many messages were queued.
     """
-    subject = f"Cancelled: {event.title}"
-    count = 0
-    for registration in active_registrations(event):
-        queue_registration_mail(
-            registration, "event_cancelled", "event_cancelled", subject, "CANCEL", note=note
-        )
-        count += 1
-    return count
+    return queue_for_attendees(
+        event, "event_cancelled", f"Cancelled: {event.title}", "CANCEL", note
+    )
+
+
+def queue_for_attendees(event: Event, kind: str, subject: str, method: str, note: str) -> int:
+    """One message of `kind` (its template has the same name) to each active registration."""
+    registrations = active_registrations(event)
+    for registration in registrations:
+        queue_registration_mail(registration, kind, kind, subject, method, note=note)
+    return len(registrations)

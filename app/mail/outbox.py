@@ -33,7 +33,7 @@ def enqueue(
     """Add one message to the outbox in the current transaction; it is sent after commit."""
     if registration is not None and event is None:
         event = registration.event
-    message = OutboxMessage(
+    return add_message(
         kind=kind,
         registration_id=registration.id if registration is not None else None,
         event_id=event.id if event is not None else None,
@@ -43,6 +43,13 @@ def enqueue(
         body_html=body_html,
         ics=ics,
         ics_method=ics_method,
+    )
+
+
+def add_message(**fields) -> OutboxMessage:
+    """A new pending row with its own Message-ID, due now; wakes the sender after commit."""
+    message = OutboxMessage(
+        **fields,
         message_id=new_message_id(),
         status="pending",
         attempts=0,
@@ -99,7 +106,7 @@ def resend_to(message: OutboxMessage, new_address: str) -> OutboxMessage:
     from app.registration.validation import normalize_email  # (lazy: avoids an import cycle)
 
     address, _ = normalize_email(new_address)
-    copy = OutboxMessage(
+    return add_message(
         kind=message.kind,
         registration_id=message.registration_id,
         event_id=message.event_id,
@@ -109,13 +116,4 @@ def resend_to(message: OutboxMessage, new_address: str) -> OutboxMessage:
         body_html=message.body_html,
         ics=message.ics,
         ics_method=message.ics_method,
-        message_id=new_message_id(),
-        status="pending",
-        attempts=0,
-        next_attempt_at=utcnow(),
-        request_id=current_request_id(),
     )
-    db.session.add(copy)
-    db.session.flush()
-    mark_dirty()
-    return copy
