@@ -54,15 +54,9 @@ def save_article(article: Article | None, values: dict) -> Article:
     db.session.flush()
     keep_old_slug("article", article.id, old_slug, article.slug, public_before)
 
-    changes = audit_log.changed_fields(before, _article_snapshot(article))
-    if creating or changes:
-        verb = "Created" if creating else "Updated"
-        audit_log.record(
-            "article.create" if creating else "article.update",
-            article,
-            f"{verb} article “{article.title}”",
-            changes,
-        )
+    audit_log.record_save(
+        "article", article, article.title, creating, before, _article_snapshot(article)
+    )
     return article
 
 
@@ -100,13 +94,5 @@ def _save_named(row, model, values: dict, fields: tuple[str, ...], noun: str):
     if creating:
         db.session.add(row)
     db.session.flush()
-    changes = audit_log.changed_fields(before, audit_log.snapshot(row, fields))
-    if creating or changes:
-        verb = "Created" if creating else "Updated"
-        audit_log.record(
-            f"{noun}.{'create' if creating else 'update'}",
-            row,
-            f"{verb} {noun} “{row.name}”",
-            changes,
-        )
+    audit_log.record_save(noun, row, row.name, creating, before, audit_log.snapshot(row, fields))
     return row

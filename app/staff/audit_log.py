@@ -45,6 +45,15 @@ def record(
     return entry
 
 
+def record_save(noun: str, row: Any, label: str, creating: bool, before: dict, after: dict) -> None:
+    """Audit the creation or update of `row`; an update that changed nothing is not logged."""
+    changes = changed_fields(before, after)
+    if creating or changes:
+        verb = "Created" if creating else "Updated"
+        action = f"{noun}.{'create' if creating else 'update'}"
+        record(action, row, f"{verb} {noun} “{label}”", changes)
+
+
 def json_ready(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()

@@ -83,14 +83,8 @@ def save_event(event: Event | None, values: dict) -> Event:
 
     if not creating:
         notify_attendees(event, before, values.get("notify_note") or "")
-    changes = audit_log.changed_fields(before, audit_log.snapshot(event, EVENT_AUDITED))
-    if creating or changes:
-        audit_log.record(
-            "event.create" if creating else "event.update",
-            event,
-            f"{'Created' if creating else 'Updated'} event “{event.title}”",
-            changes,
-        )
+    after = audit_log.snapshot(event, EVENT_AUDITED)
+    audit_log.record_save("event", event, event.title, creating, before, after)
     return event
 
 
