@@ -48,7 +48,3 @@ def manage_url(registration: Registration) -> str:
 
 def event_url(event: Event) -> str:
     return site_url_for("site.event", slug=event.slug)
-
-
-def event_calendar_url(event: Event) -> str:
-    return site_url_for("registration.event_calendar", slug=event.slug)
