@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(Config().as_dict())
     if config:
         app.config.from_mapping(config)
+    derive_from_site_url(app, config or {})
     configure_proxies(app)
     register_extensions(app)
     register_blueprints(app)
@@ -32,6 +33,19 @@ def create_app(config: dict | None = None) -> Flask:
     templating.register(app)
     cli.register(app)
     return app
+
+
+def derive_from_site_url(app: Flask, overrides: dict) -> None:
+    """Secure cookies and https URLs follow SITE_URL (after overrides), unless set explicitly."""
+    secure = app.config["SITE_URL"].startswith("https://")
+    derived = {
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "PREFERRED_URL_SCHEME": "https" if secure else "http",
+    }
+    for key, value in derived.items():
+        if key not in overrides:
+            app.config[key] = value
 
 
 def configure_proxies(app: Flask) -> None:

@@ -87,14 +87,10 @@ class Config:
         # Public pages kept per process for anonymous visitors (app/page_cache.py); 0: off.
         self.PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 
-        secure = self.SITE_URL.startswith("https://")
-        self.SESSION_COOKIE_SECURE = secure
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.REMEMBER_COOKIE_SECURE = secure
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
-        self.PREFERRED_URL_SCHEME = "https" if secure else "http"
         # The CSRF token lives as long as the session; a form left open for hours still posts.
         self.WTF_CSRF_TIME_LIMIT = None
         self.ARTICLES_PER_PAGE = 10

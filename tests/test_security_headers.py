@@ -182,3 +182,21 @@ def test_static_files_without_the_current_hash_are_revalidated(client):
             etag = response.headers["ETag"]
         with client.get(stale, headers={"If-None-Match": etag}) as again:
             assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("app_settings", "secure"),
+    [({"SITE_URL": "https://nl.test"}, True), ({"SITE_URL": "http://nl.test"}, False)],
+)
+def test_the_form_cookie_is_httponly_lax_and_secure_when_the_site_is_https(
+    app, client, app_settings, secure
+):
+    with app.app_context():
+        slug = create_event(slug="cookie-trip").slug
+        db.session.commit()
+    response = client.get(f"/events/{slug}/register", base_url=app_settings["SITE_URL"])
+    cookie = response.headers["Set-Cookie"]
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+    assert "httponly" in attributes
+    assert "samesite=lax" in cookie.lower()
+    assert ("secure" in attributes) is secure
