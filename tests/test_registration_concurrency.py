@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration
-from app.registration.service import waitlist_position
+from app.registration.queries import waitlist_position
 from tests.conftest import POSTGRES_URL, TEST_SETTINGS, csrf_token_from, truncate_all
 from tests.factories import create_event
 from tests.test_registration_form import FORM_SETTINGS, open_form, submit

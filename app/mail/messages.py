@@ -5,13 +5,12 @@ mail goes out after that commit (or never, if the change is rolled back).
 """
 
 from flask import render_template
-from sqlalchemy import select
 
-from app.extensions import db
 from app.mail.calendar import location, registration_ics
 from app.mail.links import event_url, manage_url, site_url_for
 from app.mail.outbox import enqueue
 from app.models import Event, OutboxMessage, Registration
+from app.registration.queries import active_registrations, waitlist_position
 from app.templating import event_when
 
 
@@ -30,8 +29,6 @@ def render_pair(name: str, **context) -> tuple[str, str]:
 
 
 def registration_context(registration: Registration, **extra) -> dict:
-    from app.registration.service import waitlist_position
-
     event = registration.event
     return {
         "registration": registration,
@@ -86,8 +83,6 @@ def queue_confirmation(registration: Registration, *, resent: bool = False) -> O
 
 def queue_waitlisted(registration: Registration, *, resent: bool = False) -> OutboxMessage:
     """The email for a sign-up that landed on the waiting list, with its position."""
-    from app.registration.service import waitlist_position
-
     title = registration.event.title
     position = waitlist_position(registration)
     subject = (
@@ -117,18 +112,6 @@ def queue_cancelled(registration: Registration, *, was_confirmed: bool = False) 
         "CANCEL",
         was_confirmed=was_confirmed,
     )
-
-
-def active_registrations(event: Event) -> list[Registration]:
-    """Everyone still expecting to come or waiting for a seat, in a stable order."""
-    return db.session.scalars(
-        select(Registration)
-        .where(
-            Registration.event_id == event.id,
-            Registration.status.in_(("confirmed", "waitlisted")),
-        )
-        .order_by(Registration.id)
-    ).all()
 
 
 def queue_event_updated(event: Event, *, note: str = "") -> int:

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from app.addresses import normalize_email
 from app.db import utcnow
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration
@@ -100,12 +101,15 @@ def retry_now(message: OutboxMessage, now: datetime | None = None) -> OutboxMess
 def resend_to(message: OutboxMessage, new_address: str) -> OutboxMessage:
     """Queue a copy of `message` to another address (a typo fixed, a colleague instead).
 
-    The copy is a new message with its own Message-ID; the original is left as it was.
     :raises ValueError: when `new_address` is not a valid email address.
     """
-    from app.registration.validation import normalize_email  # (lazy: avoids an import cycle)
-
     address, _ = normalize_email(new_address)
+    return copy_to(message, address)
+
+
+def copy_to(message: OutboxMessage, address: str) -> OutboxMessage:
+    """A new message with its own Message-ID, the same content, to an address already checked
+    with normalize_email; the original is left as it was."""
     return add_message(
         kind=message.kind,
         registration_id=message.registration_id,

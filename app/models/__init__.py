@@ -1,21 +1,27 @@
 """All models, importable from one place: `from app.models import Event`."""
 
-from app.models.content import (
+from app.models.content import Article, Author, Event, SlugRedirect, Tag, article_tag
+from app.models.mail import OutboxMessage
+from app.models.registration import Registration
+from app.models.staff import AuditEntry, User
+from app.models.statuses import (
+    ACTIVE_STATUSES,
     ARTICLE_STATUSES,
     EVENT_KINDS,
     EVENT_STATUSES,
-    Article,
-    Author,
-    Event,
-    SlugRedirect,
-    Tag,
-    article_tag,
+    OUTBOX_STATUSES,
+    REGISTRATION_STATUSES,
+    ROLES,
+    ArticleStatus,
+    EventKind,
+    EventStatus,
+    OutboxStatus,
+    RegistrationStatus,
+    Role,
 )
-from app.models.mail import OUTBOX_STATUSES, OutboxMessage
-from app.models.registration import REGISTRATION_STATUSES, Registration
-from app.models.staff import ROLES, AuditEntry, User
 
 __all__ = [
+    "ACTIVE_STATUSES",
     "ARTICLE_STATUSES",
     "EVENT_KINDS",
     "EVENT_STATUSES",
@@ -23,11 +29,17 @@ __all__ = [
     "REGISTRATION_STATUSES",
     "ROLES",
     "Article",
+    "ArticleStatus",
     "AuditEntry",
     "Author",
     "Event",
+    "EventKind",
+    "EventStatus",
     "OutboxMessage",
+    "OutboxStatus",
     "Registration",
+    "RegistrationStatus",
+    "Role",
     "SlugRedirect",
     "Tag",
     "User",

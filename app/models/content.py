@@ -9,10 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.content import render_markdown
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
-
-ARTICLE_STATUSES = ("draft", "published")
-EVENT_STATUSES = ("draft", "published", "cancelled")
-EVENT_KINDS = {"field_trip": "Field trip", "conference": "Conference"}
+from app.models.statuses import EVENT_KINDS, ArticleStatus, EventKind, EventStatus
 
 article_tag = Table(
     "article_tag",
@@ -49,7 +46,7 @@ class Article(db.Model):
     body_md: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("author.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default=ArticleStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -76,7 +73,7 @@ class Article(db.Model):
 
 class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), default="conference")
+    kind: Mapped[str] = mapped_column(String(20), default=EventKind.CONFERENCE)
     title: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(220), unique=True)
     summary: Mapped[str] = mapped_column(String(300), default="")
@@ -98,7 +95,7 @@ class Event(db.Model):
     waitlist_issued: Mapped[int] = mapped_column(Integer, default=0)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default=EventStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # iCalendar SEQUENCE: raised whenever date, time or place changes.
     sequence: Mapped[int] = mapped_column(Integer, default=0)

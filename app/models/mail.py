@@ -7,10 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
-
-# pending: waiting to be sent (or retried at next_attempt_at); sent; failed: gave up after the
-# last attempt; held: no mail server is configured, kept for staff to read.
-OUTBOX_STATUSES = ("pending", "sent", "failed", "held")
+from app.models.statuses import OutboxStatus
 
 
 class OutboxMessage(db.Model):
@@ -29,7 +26,7 @@ class OutboxMessage(db.Model):
     ics: Mapped[str | None] = mapped_column(Text)
     ics_method: Mapped[str | None] = mapped_column(String(20))
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -9,8 +9,6 @@ from app.db import UTCDateTime, utcnow
 from app.extensions import db
 from app.models.content import Event
 
-REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
-
 
 class Registration(db.Model):
     __table_args__ = (UniqueConstraint("event_id", "email_normalized"),)

@@ -8,8 +8,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
+from app.addresses import normalize_email
 from app.models import Event
-from app.registration.validation import MAX_LENGTHS, clean_text, normalize_email
+from app.registration.validation import MAX_LENGTHS, clean_text
 
 STAMP_SALT = "northlight.registration.form-rendered"
 RESUBMIT = "Please check your details and send the form again."

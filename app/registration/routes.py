@@ -9,6 +9,7 @@ from app.mail.links import registration_for_token
 from app.models import Event, Registration
 from app.registration import bp, service
 from app.registration.forms import CancelForm, RegistrationForm
+from app.registration.queries import waitlist_position
 from app.registration.rules import RegistrationState, registration_state
 from app.site import queries
 
@@ -64,7 +65,7 @@ def manage(token: str):
             "registration/manage.html",
             registration=registration,
             event=registration.event,
-            position=service.waitlist_position(registration),
+            position=waitlist_position(registration),
             can_cancel=service.can_cancel(registration),
             just_registered=request.args.get("registered") == "1",
             just_cancelled=request.args.get("cancelled") == "1",

@@ -9,17 +9,19 @@ on SQLite or PostgreSQL without ever confirming more people than there are seats
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.addresses import normalize_email
 from app.db import utcnow
 from app.extensions import db
 from app.mail import messages
 from app.mail.links import manage_token
 from app.mail.links import manage_url as build_manage_url
 from app.models import Event, Registration
+from app.registration.queries import find_registration
 from app.registration.rules import registration_state
-from app.registration.validation import clean_text, normalize_email
+from app.registration.validation import clean_text
 
 TEXT_FIELDS = ("name", "company", "job_title", "dietary", "accessibility")
 
@@ -86,15 +88,6 @@ def clean_registration_data(event: Event, form_data: dict) -> dict:
     data["email"], data["email_normalized"] = normalize_email(form_data.get("email") or "")
     data["marketing_opt_in"] = bool(form_data.get("marketing_opt_in"))
     return data
-
-
-def find_registration(event: Event, email_normalized: str) -> Registration | None:
-    return db.session.scalar(
-        select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.email_normalized == email_normalized,
-        )
-    )
 
 
 def duplicate(existing: Registration) -> RegistrationResult:
@@ -171,19 +164,6 @@ def take_waitlist_ticket(event: Event) -> int:
     ).scalar_one()
     db.session.expire(event, ["waitlist_issued"])
     return ticket
-
-
-def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first in the queue, counting only people still waiting (no gaps)."""
-    if registration.status != "waitlisted" or registration.waitlist_ticket is None:
-        return None
-    return db.session.scalar(
-        select(func.count()).where(
-            Registration.event_id == registration.event_id,
-            Registration.status == "waitlisted",
-            Registration.waitlist_ticket <= registration.waitlist_ticket,
-        )
-    )
 
 
 def manage_url(registration: Registration) -> str:

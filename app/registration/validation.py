@@ -1,13 +1,13 @@
-"""Rules for what attendees may type: email addresses, lengths, no control characters."""
+"""Rules for what attendees may type: lengths, no control characters (addresses: app.addresses)."""
 
 import unicodedata
 
-from email_validator import EmailNotValidError, validate_email
+from app.addresses import MAX_EMAIL_LENGTH
 
 # Column sizes of Registration; the form enforces the same limits with plain messages.
 MAX_LENGTHS = {
     "name": 200,
-    "email": 254,
+    "email": MAX_EMAIL_LENGTH,
     "company": 200,
     "job_title": 200,
     "dietary": 1000,
@@ -16,31 +16,6 @@ MAX_LENGTHS = {
 MULTILINE_FIELDS = {"dietary", "accessibility"}
 # Line breaks and tabs are fine in a text area; every other control character is refused.
 MULTILINE_ALLOWED = {"\n", "\r", "\t"}
-
-
-def normalize_email(address: str) -> tuple[str, str]:
-    """(address to write to, lower-cased form for duplicate checks), checked without network.
-
-    :raises ValueError: with a message for people when the address is not valid.
-    """
-    address = address.strip()
-    if len(address) > MAX_LENGTHS["email"]:
-        raise ValueError("That email address is too long.")
-    try:
-        # ASCII-only local parts: many mail relays still refuse SMTPUTF8 addresses.
-        valid = validate_email(address, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError as error:
-        raise ValueError(email_error_message(address, error)) from error
-    return valid.normalized, valid.normalized.lower()
-
-
-def email_error_message(address: str, error: EmailNotValidError) -> str:
-    if "@" not in address:
-        return "Enter an email address with an @, like name@example.com."
-    text = str(error)
-    if "internationalized characters before the @" in text:
-        return "Use an address with only Latin letters, digits and . _ - + before the @."
-    return f"Enter a valid email address, like name@example.com. {text}"
 
 
 def control_characters(value: str, multiline: bool) -> list[str]:

@@ -2,10 +2,10 @@
 
 from functools import cache
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.addresses import normalize_email
 from app.db import utcnow
 from app.extensions import db
 from app.models import ROLES, User
@@ -28,13 +28,12 @@ class AccountError(ValueError):
     """A request about accounts that cannot be carried out; the message says why."""
 
 
-def normalize_email(address: str) -> str:
+def account_address(address: str) -> str:
     """The address as stored: validated, lower-cased. :raises AccountError: if it is invalid."""
     try:
-        checked = validate_email(address.strip(), check_deliverability=False)
-    except EmailNotValidError as error:
-        raise AccountError(f"That email address is not valid: {error}") from None
-    return checked.normalized.lower()
+        return normalize_email(address)[1]
+    except ValueError as error:
+        raise AccountError(f"That email address is not valid. {error}") from None
 
 
 def password_problem(password: str) -> str | None:
@@ -49,7 +48,7 @@ def find_user(email: str) -> User | None:
 
 def create_user(email: str, role: str, password: str, created_by: int | None = None) -> User:
     """A new active account. :raises AccountError: bad address, role or password; address taken."""
-    address = normalize_email(email)
+    address = account_address(email)
     if role not in ROLES:
         raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
     problem = password_problem(password)

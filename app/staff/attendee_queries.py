@@ -6,6 +6,8 @@ from sqlalchemy import case, func, or_, select
 
 from app.extensions import db
 from app.models import REGISTRATION_STATUSES, Event, Registration
+from app.models import RegistrationStatus as Status
+from app.registration.queries import status_order
 
 PER_PAGE = 50
 SHEET_PER_PAGE = 1000
@@ -51,13 +53,6 @@ def attendee_counts(event: Event) -> AttendeeCounts:
     )
 
 
-def waitlist_rank():
-    """Position in the queue among an event's waitlisted registrations (1 = next to get a seat)."""
-    return func.row_number().over(
-        partition_by=Registration.event_id, order_by=(Registration.waitlist_ticket, Registration.id)
-    )
-
-
 def attendee_list(event: Event, search: str = "", status: str = ""):
     """A select of the event's registrations, matching `search` in name, email or company and
     having `status` when given; confirmed first, then the queue in order, then cancelled."""
@@ -72,21 +67,7 @@ def attendee_list(event: Event, search: str = "", status: str = ""):
         )
     if status in REGISTRATION_STATUSES:
         query = query.where(Registration.status == status)
-    status_order = case(
-        {name: n for n, name in enumerate(REGISTRATION_STATUSES)}, value=Registration.status
+    queue_order = case((Registration.status == Status.WAITLISTED, Registration.waitlist_ticket))
+    return query.order_by(
+        status_order(), queue_order, func.lower(Registration.name), Registration.id
     )
-    queue_order = case((Registration.status == "waitlisted", Registration.waitlist_ticket))
-    return query.order_by(status_order, queue_order, func.lower(Registration.name), Registration.id)
-
-
-def waitlist_positions(event: Event, registration_ids: list[int]) -> dict[int, int]:
-    """{registration id: waitlist position} for those of `registration_ids` that are waiting."""
-    if not registration_ids:
-        return {}
-    ranked = (
-        select(Registration.id, waitlist_rank().label("position"))
-        .where(Registration.event_id == event.id, Registration.status == "waitlisted")
-        .subquery()
-    )
-    query = select(ranked.c.id, ranked.c.position).where(ranked.c.id.in_(registration_ids))
-    return dict(db.session.execute(query).all())

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import REGISTRATION_STATUSES, Event, Registration
+from app.registration.queries import waitlist_positions
 from app.staff import bp
 from app.staff.access import role_required, safe_next
 from app.staff.attendee_actions import AttendeeError, cancel, promote, toggle_check_in
@@ -13,7 +14,6 @@ from app.staff.attendee_queries import (
     SHEET_PER_PAGE,
     attendee_counts,
     attendee_list,
-    waitlist_positions,
 )
 from app.staff.events import get_event_or_404
 

@@ -14,7 +14,12 @@ users_command = AppGroup("users", help="Manage staff accounts.")
 
 @users_command.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True, help="What the account may do.")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in ROLES]),
+    required=True,
+    help="What the account may do.",
+)
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
 )

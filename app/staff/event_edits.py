@@ -1,10 +1,11 @@
 """Saving events from the editor: seat and time checks, slug redirects, attendee notices."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.mail.messages import queue_event_cancelled, queue_event_updated
-from app.models import Event, Registration
+from app.models import Event
+from app.registration.queries import active_registrations
 from app.staff import audit_log
 from app.staff.editing import (
     EditError,
@@ -118,12 +119,5 @@ def notify_attendees(event: Event, before: dict, note: str = "") -> None:
     # Raised even with nobody registered: visitors may hold the public .ics from the event page.
     event.sequence += 1
     db.session.flush()
-    if active_registrations(event) > 0:
+    if active_registrations(event):
         queue_event_updated(event, note=note)
-
-
-def active_registrations(event: Event) -> int:
-    query = select(func.count()).where(
-        Registration.event_id == event.id, Registration.status.in_(("confirmed", "waitlisted"))
-    )
-    return db.session.scalar(query)

@@ -12,10 +12,11 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, select
 
 from app.extensions import db
-from app.models import REGISTRATION_STATUSES, Event, Registration
+from app.models import Event, Registration
+from app.registration.queries import status_order, waitlist_position_column
 
 # The public contract (DESIGN.md): these first, in this order. More may follow.
 COLUMNS = (
@@ -52,13 +53,6 @@ def cell(value: Any) -> Any:
 
 def export_query(event: Event | None) -> Select:
     """The rows of one event's list, or of every event's when `event` is None."""
-    queue_rank = func.row_number().over(
-        partition_by=(Registration.event_id, Registration.status),
-        order_by=(Registration.waitlist_ticket, Registration.id),
-    )
-    status_order = case(
-        {name: n for n, name in enumerate(REGISTRATION_STATUSES)}, value=Registration.status
-    )
     query = (
         select(
             Registration.name,
@@ -68,7 +62,7 @@ def export_query(event: Event | None) -> Select:
             Registration.dietary,
             Registration.accessibility,
             Registration.status,
-            case((Registration.status == "waitlisted", queue_rank)).label("waitlist_position"),
+            waitlist_position_column().label("waitlist_position"),
             Registration.registered_at,
             Registration.cancelled_at,
             Registration.checked_in_at,
@@ -82,7 +76,7 @@ def export_query(event: Event | None) -> Select:
         )
         .join(Event, Event.id == Registration.event_id)
         .order_by(
-            Event.starts_at, Event.id, status_order, Registration.registered_at, Registration.id
+            Event.starts_at, Event.id, status_order(), Registration.registered_at, Registration.id
         )
     )
     if event is not None:

@@ -1,11 +1,10 @@
 """What staff may do with outgoing mail: retry it, or fix an attendee's address and resend."""
 
-from sqlalchemy import select
-
+from app.addresses import normalize_email
 from app.extensions import db
-from app.mail.outbox import resend_to, retry_now
+from app.mail.outbox import copy_to, retry_now
 from app.models import OutboxMessage, Registration
-from app.registration.validation import normalize_email
+from app.registration.queries import find_registration
 from app.staff import audit_log
 
 
@@ -40,21 +39,12 @@ def correct_and_resend(message: OutboxMessage, new_address: str) -> OutboxMessag
         db.session.get(Registration, message.registration_id) if message.registration_id else None
     )
     if registration is not None and registration.email_normalized != normalized:
-        taken = db.session.scalar(
-            select(Registration.id).where(
-                Registration.event_id == registration.event_id,
-                Registration.email_normalized == normalized,
-                Registration.id != registration.id,
-            )
-        )
-        if taken is not None:
+        taken = find_registration(registration.event, normalized)
+        if taken is not None and taken.id != registration.id:
             raise OutboxError("Another registration for this event already uses that address.")
         changes["registration_email"] = {"before": registration.email, "after": address}
         registration.email, registration.email_normalized = address, normalized
-    try:
-        copy = resend_to(message, address)
-    except ValueError as error:
-        raise OutboxError(str(error) or "That email address is not valid.") from None
+    copy = copy_to(message, address)
     audit_log.record(
         "outbox.resend",
         message,

@@ -1,0 +1,65 @@
+"""Every status and kind word the site stores, exports and filters by: one definition each.
+
+They are `StrEnum`s, so a member is the plain word (`RegistrationStatus.CONFIRMED ==
+"confirmed"`): columns store it as text, exports write it as it is, and templates compare
+with the members (registered as Jinja globals) instead of repeating the words.
+"""
+
+from enum import StrEnum
+
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+# Still expecting to come, or waiting for a seat: who hears about changes to the event.
+ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
+class ArticleStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class EventKind(StrEnum):
+    FIELD_TRIP = "field_trip"
+    CONFERENCE = "conference"
+
+    @property
+    def label(self) -> str:
+        return {"field_trip": "Field trip", "conference": "Conference"}[self.value]
+
+
+class OutboxStatus(StrEnum):
+    """pending: waiting to be sent (or retried at next_attempt_at); sent; failed: gave up
+    after the last attempt; held: no mail server is configured, kept for staff to read."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    HELD = "held"
+
+
+class Role(StrEnum):
+    """Each role can do everything the roles before it can."""
+
+    STAFF = "staff"
+    MARKETING = "marketing"
+    ADMIN = "admin"
+
+
+# The words in their display order (a tuple, so `word in REGISTRATION_STATUSES` works with text).
+REGISTRATION_STATUSES = tuple(RegistrationStatus)
+ARTICLE_STATUSES = tuple(ArticleStatus)
+EVENT_STATUSES = tuple(EventStatus)
+EVENT_KINDS = {kind.value: kind.label for kind in EventKind}
+OUTBOX_STATUSES = tuple(OutboxStatus)
+ROLES = tuple(Role)
