@@ -5,9 +5,16 @@ import logging
 from flask import Flask, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, extensions, observability, page_cache, security, templating
+from app import cli, observability, page_cache, security, templating
 from app import db as dbutil
 from app.config import ROOT, Config
+from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+from app.outbox import cli as outbox_cli
+from app.outbox import sender as outbox_sender
+from app.registration.routes import bp as registration_bp
+from app.site.routes import bp as site_bp
+from app.staff import bp as staff_bp
+from app.staff.cli import users_command
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -18,10 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
-    app.config.from_mapping(Config().as_dict())
-    if config:
-        app.config.from_mapping(config)
-    derive_from_site_url(app, config or {})
+    load_settings(app, config or {})
     configure_proxies(app)
     register_extensions(app)
     register_blueprints(app)
@@ -31,8 +35,16 @@ def create_app(config: dict | None = None) -> Flask:
     page_cache.register(app)
     observability.register(app)
     templating.register(app)
-    cli.register(app)
+    register_background_work(app)
+    register_commands(app)
     return app
+
+
+def load_settings(app: Flask, overrides: dict) -> None:
+    """Settings from the environment (app.config.Config), then `overrides` on top."""
+    app.config.from_mapping(Config().as_dict())
+    app.config.from_mapping(overrides)
+    derive_from_site_url(app, overrides)
 
 
 def derive_from_site_url(app: Flask, overrides: dict) -> None:
@@ -55,12 +67,9 @@ def configure_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app.extensions import csrf, db, limiter, login_manager, mail, migrate
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     mail.init_app(app)
-    register_outbox(app)
     csrf.init_app(app)
     # No current_user in every template: public pages must not touch the session (no cookie).
     login_manager.init_app(app, add_context_processor=False)
@@ -69,18 +78,7 @@ def register_extensions(app: Flask) -> None:
         dbutil.configure_sqlite(db.engine)
 
 
-def register_outbox(app: Flask) -> None:
-    """Email delivery after commit (a background sender, or a worker) and `flask outbox`."""
-    from app import mail as outbox_mail
-
-    outbox_mail.init_app(app)
-
-
 def register_blueprints(app: Flask) -> None:
-    from app.registration import bp as registration_bp
-    from app.site import bp as site_bp
-    from app.staff import bp as staff_bp
-
     app.register_blueprint(site_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
@@ -91,7 +89,7 @@ def register_errorhandlers(app: Flask) -> None:
         code = getattr(error, "code", 500) or 500
         if code == 500:
             # Whatever failed, the session must not carry a broken transaction forward.
-            extensions.db.session.rollback()
+            db.session.rollback()
         template = (
             f"errors/{code}.html" if code in (403, 404, 429, 500, 503) else "errors/generic.html"
         )
@@ -112,6 +110,18 @@ def register_request_hooks(app: Flask) -> None:
         token = request.environ.pop("northlight.sqlite_token", None)
         if token is not None:
             dbutil.sqlite_immediate.reset(token)
+
+
+def register_background_work(app: Flask) -> None:
+    """MAIL_DELIVERY=thread: a per-process sender that delivers the outbox after commits."""
+    outbox_sender.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask seed`, `flask users create`, `flask outbox deliver`."""
+    app.cli.add_command(cli.seed_command)
+    app.cli.add_command(users_command)
+    app.cli.add_command(outbox_cli.outbox)
 
 
 logging.getLogger("northlight").setLevel(logging.INFO)

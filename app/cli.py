@@ -5,7 +5,6 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select, update
 
@@ -172,10 +171,3 @@ def add_fake_attendees(event: Event, count: int, chunk: int = 5000) -> int:
         )
     )
     return added
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(seed_command)
-    from app.staff.cli import users_command
-
-    app.cli.add_command(users_command)

@@ -7,6 +7,15 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
 
+from app.models.statuses import (
+    ArticleStatus,
+    EventKind,
+    EventStatus,
+    OutboxStatus,
+    RegistrationStatus,
+    Role,
+)
+
 
 def format_date(value: datetime | None, zone: str = "UTC") -> str:
     """'14 January 2027'."""
@@ -77,5 +86,14 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.globals["absolute_url"] = absolute_url
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    # Templates compare with these, never with the words themselves.
+    app.jinja_env.globals.update(
+        ArticleStatus=ArticleStatus,
+        EventKind=EventKind,
+        EventStatus=EventStatus,
+        OutboxStatus=OutboxStatus,
+        RegistrationStatus=RegistrationStatus,
+        Role=Role,
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -23,8 +23,8 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.config import ROOT
 from app.extensions import db
-from app.mail.outbox import enqueue
 from app.models import OutboxMessage, Registration
+from app.outbox.queue import enqueue
 from tests.conftest import POSTGRES_URL, TEST_SETTINGS, csrf_token_from
 from tests.factories import create_event
 from tests.smtp import CollectingHandler, SMTPServer

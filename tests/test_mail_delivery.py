@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 
 from app.db import utcnow
 from app.extensions import db
-from app.mail.calendar import registration_uid
-from app.mail.outbox import resend_to, retry_now
 from app.models import Event, OutboxMessage, Registration
+from app.outbox.queue import resend_to, retry_now
+from app.registration.calendar import registration_uid
 from tests.conftest import csrf_token_from
 from tests.test_registration_form import FORM_SETTINGS, make_event, register
 
@@ -161,7 +161,7 @@ def test_waitlist_and_promotion_emails(app, client, runner, smtp_server):
 def test_event_changes_and_cancellation_reach_everyone_still_registered(
     app, client, runner, smtp_server
 ):
-    from app.mail.messages import queue_event_cancelled, queue_event_updated
+    from app.registration.emails import queue_event_cancelled, queue_event_updated
 
     slug = make_event(app, capacity=1, title="Moving Target")
     register(client, slug, email="seat@example.com")
@@ -269,7 +269,7 @@ def test_failed_sends_back_off_then_give_up_and_can_be_retried(app, client, runn
 
 
 def test_retry_delays_double_from_thirty_seconds_up_to_an_hour():
-    from app.mail.outbox import retry_delay
+    from app.outbox.queue import retry_delay
 
     seconds = [retry_delay(n).total_seconds() for n in range(1, 10)]
     assert seconds == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
@@ -321,7 +321,7 @@ def test_resend_to_another_address_is_a_new_message(app, client, runner, smtp_se
 def test_a_claimed_message_whose_worker_died_is_sent_after_its_lease(
     app, client, runner, smtp_server
 ):
-    from app.mail.delivery import claim_next
+    from app.outbox.delivery import claim_next
 
     slug = make_event(app)
     register(client, slug)
@@ -340,7 +340,7 @@ def test_a_claimed_message_whose_worker_died_is_sent_after_its_lease(
 
 
 def test_a_message_that_cannot_be_sent_fails_alone(app, runner, smtp_server):
-    from app.mail.outbox import enqueue
+    from app.outbox.queue import enqueue
 
     with app.app_context():
         enqueue("test", "a@example.com", "Broken\nBcc: victim@example.com", "body")

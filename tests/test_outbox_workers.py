@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.mail.delivery import deliver_pending
-from app.mail.outbox import enqueue, retry_now
-from app.mail.sender import sender_for
 from app.models import OutboxMessage
+from app.outbox.delivery import deliver_pending
+from app.outbox.queue import enqueue, retry_now
+from app.outbox.sender import sender_for
 from tests.test_registration_form import FORM_SETTINGS, make_event, register
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -158,7 +158,7 @@ def test_no_cancelling_once_the_event_has_started(app, client):
 def test_a_bad_token_is_a_plain_404(app, client, damage):
     from itsdangerous import URLSafeSerializer
 
-    from app.mail.links import TOKEN_SALT
+    from app.registration.tokens import TOKEN_SALT
 
     slug = make_event(app)
     token = register(client, slug)
@@ -205,7 +205,7 @@ def test_the_public_calendar_file_describes_the_event(app, client):
 
 
 def test_the_attendee_calendar_file_keeps_the_registration_uid(app, client):
-    from app.mail.calendar import registration_uid
+    from app.registration.calendar import registration_uid
 
     slug = make_event(app)
     token = register(client, slug)

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.db import utcnow
 from app.extensions import db
-from app.mail.calendar import registration_uid
 from app.models import Article, AuditEntry, Author, Event, OutboxMessage, SlugRedirect, Tag
+from app.registration.calendar import registration_uid
 from tests.factories import create_article, create_author, create_event, create_tag
 from tests.staff_support import create_registration, form_token, signed_in_client
 

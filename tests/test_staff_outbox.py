@@ -89,7 +89,7 @@ def test_a_sent_message_is_not_sent_twice(app, staff, mail):
 
 
 def test_correcting_the_address_resends_and_updates_the_attendee(app, staff, mail, smtp_server):
-    from app.mail.delivery import deliver_pending
+    from app.outbox.delivery import deliver_pending
 
     url = f"/staff/outbox/{mail['failed']}"
     data = {"email": "Ada@Example.com", "csrf_token": form_token(staff, url)}

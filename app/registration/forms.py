@@ -9,7 +9,7 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, TextArea
 from wtforms.validators import DataRequired, ValidationError
 
 from app.addresses import normalize_email
-from app.models import Event
+from app.models import Event, EventKind
 from app.registration.validation import MAX_LENGTHS, clean_text
 
 STAMP_SALT = "northlight.registration.form-rendered"
@@ -78,7 +78,7 @@ class RegistrationForm(FlaskForm):
     def __init__(self, event: Event, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.event = event
-        if event.kind != "field_trip":
+        if event.kind != EventKind.FIELD_TRIP:
             del self.dietary
         for name, limit in MAX_LENGTHS.items():
             if name in self:

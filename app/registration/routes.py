@@ -1,17 +1,28 @@
 """Registration pages: the form, the attendee's own page (manage, cancel), calendar files."""
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError
 
 from app.extensions import db, limiter
-from app.mail.calendar import public_event_ics, registration_ics
-from app.mail.links import registration_for_token
 from app.models import Event, Registration
-from app.registration import bp, service
+from app.registration import service
+from app.registration.calendar import public_event_ics, registration_ics
 from app.registration.forms import CancelForm, RegistrationForm
 from app.registration.queries import waitlist_position
 from app.registration.rules import RegistrationState, registration_state
+from app.registration.tokens import registration_for_token
 from app.site import queries
+
+bp = Blueprint("registration", __name__)
 
 
 def registration_rate_limit() -> str:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.db import utcnow
-from app.models import Event
+from app.models import Event, EventStatus
 
 
 @dataclass(frozen=True)
@@ -18,9 +18,9 @@ class RegistrationState:
 def registration_state(event: Event, now: datetime | None = None) -> RegistrationState:
     """Whether `event` takes sign-ups at `now`, and the plain words to tell the visitor."""
     now = now or utcnow()
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         return RegistrationState(False, "This event has been cancelled.")
-    if event.status != "published":
+    if event.status != EventStatus.PUBLISHED:
         return RegistrationState(False, "Registration is not open for this event.")
     if event.starts_at <= now:
         return RegistrationState(False, "Registration is closed: this event has already started.")

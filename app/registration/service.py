@@ -15,12 +15,19 @@ from sqlalchemy.exc import IntegrityError
 from app.addresses import normalize_email
 from app.db import utcnow
 from app.extensions import db
-from app.mail import messages
-from app.mail.links import manage_token
-from app.mail.links import manage_url as build_manage_url
-from app.models import Event, Registration
+from app.models import (
+    ACTIVE_STATUSES,
+    Event,
+    EventKind,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
+from app.registration import emails
 from app.registration.queries import find_registration
 from app.registration.rules import registration_state
+from app.registration.tokens import manage_token
+from app.registration.tokens import manage_url as build_manage_url
 from app.registration.validation import clean_text
 
 TEXT_FIELDS = ("name", "company", "job_title", "dietary", "accessibility")
@@ -41,7 +48,7 @@ class RegistrationResult:
 
     @property
     def stored(self) -> bool:
-        return self.outcome in ("confirmed", "waitlisted")
+        return self.outcome in ACTIVE_STATUSES
 
     @property
     def token(self) -> str | None:
@@ -60,7 +67,7 @@ def register(event: Event, form_data: dict) -> RegistrationResult:
     if not state.open:
         return RegistrationResult("closed", message=state.message)
     existing = find_registration(event, data["email_normalized"])
-    if existing is not None and existing.status != "cancelled":
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return duplicate(existing)
     try:
         # A savepoint: a concurrent sign-up with the same address (PostgreSQL) undoes only this.
@@ -73,7 +80,7 @@ def register(event: Event, form_data: dict) -> RegistrationResult:
         return duplicate(existing)
     if registration is None:
         return RegistrationResult("full", message="Sorry, the last seat has just been taken.")
-    messages.queue_confirmation(registration)
+    emails.queue_confirmation(registration)
     return RegistrationResult(registration.status, registration)
 
 
@@ -83,7 +90,7 @@ def clean_registration_data(event: Event, form_data: dict) -> dict:
     data = {field: clean_text(field, form_data.get(field)) for field in TEXT_FIELDS}
     if not data["name"]:
         raise ValueError("A name is required.")
-    if event.kind != "field_trip":
+    if event.kind != EventKind.FIELD_TRIP:
         data["dietary"] = ""
     data["email"], data["email_normalized"] = normalize_email(form_data.get("email") or "")
     data["marketing_opt_in"] = bool(form_data.get("marketing_opt_in"))
@@ -92,7 +99,7 @@ def clean_registration_data(event: Event, form_data: dict) -> dict:
 
 def duplicate(existing: Registration) -> RegistrationResult:
     """Same address again: send the confirmation once more, change and reveal nothing."""
-    messages.queue_confirmation(existing, resent=True)
+    emails.queue_confirmation(existing, resent=True)
     return RegistrationResult("duplicate", existing)
 
 
@@ -103,9 +110,9 @@ def place(event: Event, existing: Registration | None, data: dict) -> Registrati
     event), with a new secret: links from the cancelled registration stop working.
     """
     if take_seat(event):
-        status, ticket = "confirmed", None
+        status, ticket = RegistrationStatus.CONFIRMED, None
     elif event.waitlist_enabled:
-        status, ticket = "waitlisted", take_waitlist_ticket(event)
+        status, ticket = RegistrationStatus.WAITLISTED, take_waitlist_ticket(event)
     else:
         return None
     now = utcnow()
@@ -175,8 +182,8 @@ def can_cancel(registration: Registration) -> bool:
     """Attendees may cancel until the event starts (unless it is cancelled or they did)."""
     event = registration.event
     return (
-        registration.status != "cancelled"
-        and event.status != "cancelled"
+        registration.status != RegistrationStatus.CANCELLED
+        and event.status != EventStatus.CANCELLED
         and event.starts_at > utcnow()
     )
 
@@ -192,23 +199,23 @@ def cancel_registration(registration: Registration) -> Registration | None:
     :raises AlreadyCancelled: when it is cancelled already.
     """
     previous = registration.status
-    if previous == "cancelled":
+    if previous == RegistrationStatus.CANCELLED:
         raise AlreadyCancelled("This registration is already cancelled.")
     # Conditional on the status we read: two cancels at once free the seat only once.
     changed = db.session.execute(
         update(Registration)
         .where(Registration.id == registration.id, Registration.status == previous)
-        .values(status="cancelled", cancelled_at=utcnow())
+        .values(status=RegistrationStatus.CANCELLED, cancelled_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.expire(registration)
     if changed != 1:
         raise AlreadyCancelled("This registration is already cancelled.")
     promoted = None
-    if previous == "confirmed":
+    if previous == RegistrationStatus.CONFIRMED:
         release_seat(registration.event)
         promoted = promote_next_waitlisted(registration.event)
-    messages.queue_cancelled(registration, was_confirmed=previous == "confirmed")
+    emails.queue_cancelled(registration, was_confirmed=previous == RegistrationStatus.CONFIRMED)
     return promoted
 
 
@@ -220,7 +227,10 @@ def promote_next_waitlisted(event: Event) -> Registration | None:
     while True:
         candidate = db.session.scalar(
             select(Registration)
-            .where(Registration.event_id == event.id, Registration.status == "waitlisted")
+            .where(
+                Registration.event_id == event.id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
             .order_by(Registration.waitlist_ticket, Registration.id)
             .limit(1)
             .with_for_update(skip_locked=True)
@@ -230,7 +240,7 @@ def promote_next_waitlisted(event: Event) -> Registration | None:
         promoted = promote_registration(candidate)
         if promoted is not None:
             return promoted
-        if candidate.status == "waitlisted":
+        if candidate.status == RegistrationStatus.WAITLISTED:
             return None  # still waiting, so there was no seat to give
 
 
@@ -245,13 +255,15 @@ def promote_registration(registration: Registration) -> Registration | None:
         return None
     changed = db.session.execute(
         update(Registration)
-        .where(Registration.id == registration.id, Registration.status == "waitlisted")
-        .values(status="confirmed", waitlist_ticket=None, promoted_at=utcnow())
+        .where(
+            Registration.id == registration.id, Registration.status == RegistrationStatus.WAITLISTED
+        )
+        .values(status=RegistrationStatus.CONFIRMED, waitlist_ticket=None, promoted_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.expire(registration)
     if changed != 1:
         release_seat(event)  # someone else cancelled or promoted them a moment ago
         return None
-    messages.queue_promoted(registration)
+    emails.queue_promoted(registration)
     return registration

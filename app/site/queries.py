@@ -5,14 +5,23 @@ from sqlalchemy import func, select
 
 from app.db import utcnow
 from app.extensions import db
-from app.models import Article, Author, Event, SlugRedirect, Tag, article_tag
+from app.models import (
+    Article,
+    ArticleStatus,
+    Author,
+    Event,
+    EventStatus,
+    SlugRedirect,
+    Tag,
+    article_tag,
+)
 
 
 def visible_articles():
     """A select of articles the public may read right now, newest first."""
     return (
         select(Article)
-        .where(Article.status == "published", Article.published_at <= utcnow())
+        .where(Article.status == ArticleStatus.PUBLISHED, Article.published_at <= utcnow())
         .order_by(Article.published_at.desc(), Article.id.desc())
     )
 
@@ -20,7 +29,7 @@ def visible_articles():
 def visible_events():
     """A select of events the public may see right now (cancelled ones stay, marked)."""
     return select(Event).where(
-        Event.status.in_(("published", "cancelled")),
+        Event.status.in_((EventStatus.PUBLISHED, EventStatus.CANCELLED)),
         Event.published_at.is_not(None),
         Event.published_at <= utcnow(),
     )

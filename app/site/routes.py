@@ -1,12 +1,23 @@
 """Public pages. Each view fetches what the page shows and renders it; nothing here writes."""
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Article, Author
 from app.registration.rules import registration_state
-from app.site import bp, queries
+from app.site import queries
+
+bp = Blueprint("site", __name__)
 
 
 @bp.get("/")

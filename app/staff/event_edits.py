@@ -3,8 +3,8 @@
 from sqlalchemy import select
 
 from app.extensions import db
-from app.mail.messages import queue_event_cancelled, queue_event_updated
 from app.models import Event
+from app.registration.emails import queue_event_cancelled, queue_event_updated
 from app.registration.queries import active_registrations
 from app.staff import audit_log
 from app.staff.editing import (

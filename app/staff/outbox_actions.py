@@ -2,8 +2,8 @@
 
 from app.addresses import normalize_email
 from app.extensions import db
-from app.mail.outbox import copy_to, retry_now
 from app.models import OutboxMessage, Registration
+from app.outbox.queue import copy_to, retry_now
 from app.registration.queries import find_registration
 from app.staff import audit_log
 

@@ -18,8 +18,8 @@ from sqlalchemy import func, select, update
 
 from app.db import utcnow
 from app.extensions import db
-from app.mail.outbox import retry_delay
-from app.models import OutboxMessage
+from app.models import OutboxMessage, OutboxStatus
+from app.outbox.queue import retry_delay
 
 log = logging.getLogger("northlight.mail")
 
@@ -146,7 +146,9 @@ def describe(error: Exception) -> str:
 def due_messages():
     return (
         select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow())
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= utcnow()
+        )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     )
 
@@ -200,7 +202,7 @@ def record_sent(envelope: Envelope, report: DeliveryReport) -> None:
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == envelope.id)
-        .values(status="sent", sent_at=utcnow(), last_error=None)
+        .values(status=OutboxStatus.SENT, sent_at=utcnow(), last_error=None)
     )
     db.session.commit()
     report.sent += 1
@@ -215,7 +217,7 @@ def record_failure(
     give_up = permanent or envelope.attempts >= max_attempts
     values = {"last_error": error}
     if give_up:
-        values["status"] = "failed"
+        values["status"] = OutboxStatus.FAILED
     else:
         values["next_attempt_at"] = utcnow() + retry_delay(envelope.attempts)
     db.session.execute(update(OutboxMessage).where(OutboxMessage.id == envelope.id).values(values))
@@ -232,7 +234,7 @@ def hold_pending() -> int:
     """No mail server: keep due mail as `held` (staff can read it) and log it, never drop it."""
     messages = db.session.scalars(due_messages().with_for_update(skip_locked=True)).all()
     for message in messages:
-        message.status = "held"
+        message.status = OutboxStatus.HELD
         log.info(
             "no MAIL_SERVER: holding %s to %s: %s",
             message.message_id,
@@ -248,7 +250,7 @@ def reschedule_deferred() -> int:
     result = db.session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.status == "pending",
+            OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.next_attempt_at > utcnow(),
             OutboxMessage.last_error.is_not(None),
         )
@@ -261,7 +263,9 @@ def reschedule_deferred() -> int:
 def seconds_until_next_due(longest: float) -> float:
     """How long a sender may sleep before the next pending message is due."""
     next_due = db.session.scalar(
-        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == "pending")
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status == OutboxStatus.PENDING
+        )
     )
     db.session.rollback()
     if next_due is None:

@@ -1,15 +1,16 @@
-"""Absolute links for emails and calendar files, and the signed token in manage links.
+"""The signed token in manage links, and the absolute links built on it.
 
 A manage link carries the registration's random manage_key signed with SECRET_KEY: it can be
 rebuilt for any re-send, and a tampered token fails the signature before any database lookup.
 """
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Event, Registration
+from app.urls import site_url_for
 
 TOKEN_SALT = "northlight.registration.manage"
 
@@ -31,15 +32,6 @@ def registration_for_token(token: str) -> Registration | None:
     if not isinstance(manage_key, str):
         return None
     return db.session.scalar(select(Registration).where(Registration.manage_key == manage_key))
-
-
-def site_url_for(endpoint: str, **values) -> str:
-    """An absolute URL on SITE_URL, inside a request or not (CLI, the sender thread)."""
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:
-        path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["SITE_URL"] + path
 
 
 def manage_url(registration: Registration) -> str:

@@ -9,13 +9,17 @@ import icalendar
 from flask import current_app
 
 from app.db import utcnow
-from app.mail.links import event_url, manage_url
-from app.models import Event, Registration
+from app.models import Event, EventStatus, Registration, RegistrationStatus
+from app.registration.tokens import event_url, manage_url
 
 PRODID = "-//Northlight//Events//EN"
 
 # What each registration status looks like in the attendee's calendar.
-EVENT_STATUS = {"confirmed": "CONFIRMED", "waitlisted": "TENTATIVE", "cancelled": "CANCELLED"}
+EVENT_STATUS = {
+    RegistrationStatus.CONFIRMED: "CONFIRMED",
+    RegistrationStatus.WAITLISTED: "TENTATIVE",
+    RegistrationStatus.CANCELLED: "CANCELLED",
+}
 
 
 def site_host() -> str:
@@ -96,7 +100,7 @@ def wrap(vevent: icalendar.Event, method: str, event: Event) -> str:
 def registration_ics(registration: Registration, method: str = "REQUEST") -> str:
     """The attendee's own calendar entry (METHOD REQUEST), or its withdrawal (METHOD CANCEL)."""
     event = registration.event
-    cancelled = method == "CANCEL" or event.status == "cancelled"
+    cancelled = method == "CANCEL" or event.status == EventStatus.CANCELLED
     status = "CANCELLED" if cancelled else EVENT_STATUS.get(registration.status, "CONFIRMED")
     description = "\n\n".join(
         part for part in (event.summary, f"Your registration: {manage_url(registration)}") if part
@@ -115,6 +119,6 @@ def registration_ics(registration: Registration, method: str = "REQUEST") -> str
 
 def public_event_ics(event: Event) -> str:
     """The event as anyone may add it to a calendar (METHOD PUBLISH)."""
-    status = "CANCELLED" if event.status == "cancelled" else "CONFIRMED"
+    status = "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED"
     vevent = calendar_event(event, uid=event_uid(event), status=status, description=event.summary)
     return wrap(vevent, "PUBLISH", event)

@@ -9,7 +9,7 @@ from flask import current_app
 from app.addresses import normalize_email
 from app.db import utcnow
 from app.extensions import db
-from app.models import Event, OutboxMessage, Registration
+from app.models import Event, OutboxMessage, OutboxStatus, Registration
 from app.observability import current_request_id
 
 # Session.info key: set when a transaction adds mail, read after commit to wake the sender.
@@ -52,7 +52,7 @@ def add_message(**fields) -> OutboxMessage:
     message = OutboxMessage(
         **fields,
         message_id=new_message_id(),
-        status="pending",
+        status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=utcnow(),
         request_id=current_request_id(),
@@ -86,12 +86,12 @@ def retry_now(message: OutboxMessage, now: datetime | None = None) -> OutboxMess
     A failed message gets one more attempt; held mail is sent if a server is configured.
     :raises ValueError: when the message was already sent (sending it again would duplicate it).
     """
-    if message.status == "sent":
+    if message.status == OutboxStatus.SENT:
         raise ValueError("This message has already been sent.")
-    if message.status == "pending" and message.last_error is None:
+    if message.status == OutboxStatus.PENDING and message.last_error is None:
         # Never tried, or being sent right now: it needs no nudge, and a nudge could send it twice.
         return message
-    message.status = "pending"
+    message.status = OutboxStatus.PENDING
     message.next_attempt_at = now or utcnow()
     db.session.flush()
     mark_dirty()

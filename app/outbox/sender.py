@@ -11,8 +11,8 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.mail.delivery import deliver_pending, seconds_until_next_due
-from app.mail.outbox import FIRST_RETRY_SECONDS, OUTBOX_DIRTY
+from app.outbox.delivery import deliver_pending, seconds_until_next_due
+from app.outbox.queue import FIRST_RETRY_SECONDS, OUTBOX_DIRTY
 
 log = logging.getLogger("northlight.mail")
 

@@ -6,7 +6,7 @@ import threading
 import click
 from flask.cli import AppGroup
 
-from app.mail.delivery import deliver_pending, reschedule_deferred, seconds_until_next_due
+from app.outbox.delivery import deliver_pending, reschedule_deferred, seconds_until_next_due
 
 outbox = AppGroup("outbox", help="The email outbox.")
 

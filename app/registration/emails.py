@@ -6,12 +6,13 @@ mail goes out after that commit (or never, if the change is rolled back).
 
 from flask import render_template
 
-from app.mail.calendar import location, registration_ics
-from app.mail.links import event_url, manage_url, site_url_for
-from app.mail.outbox import enqueue
-from app.models import Event, OutboxMessage, Registration
+from app.models import Event, OutboxMessage, Registration, RegistrationStatus
+from app.outbox.queue import enqueue
+from app.registration.calendar import location, registration_ics
 from app.registration.queries import active_registrations, waitlist_position
+from app.registration.tokens import event_url, manage_url
 from app.templating import event_when
+from app.urls import site_url_for
 
 
 def one_line(text: str) -> str:
@@ -66,9 +67,9 @@ def queue_confirmation(registration: Registration, *, resent: bool = False) -> O
 
     With `resent`, it is the same email again (a second sign-up with the same address).
     """
-    if registration.status == "waitlisted":
+    if registration.status == RegistrationStatus.WAITLISTED:
         return queue_waitlisted(registration, resent=resent)
-    if registration.status == "cancelled":
+    if registration.status == RegistrationStatus.CANCELLED:
         return queue_cancelled(registration)
     title = registration.event.title
     subject = (
