@@ -106,11 +106,8 @@ class RegistrationForm(FlaskForm):
 
     def registration_data(self) -> dict:
         """What the service needs, cleaned: see app.registration.service.register."""
-        data = {
-            name: self[name].data
-            for name in ("name", "email", "company", "job_title", "accessibility")
-        }
-        data["dietary"] = self.dietary.data if "dietary" in self else ""
+        # Dietary notes are asked only on field trips.
+        data = {name: self[name].data if name in self else "" for name in MAX_LENGTHS}
         data["consent"] = bool(self.consent.data)
         data["marketing_opt_in"] = bool(self.marketing_opt_in.data)
         return data

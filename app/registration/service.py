@@ -27,10 +27,7 @@ from app.registration import emails
 from app.registration.queries import find_registration
 from app.registration.rules import registration_state
 from app.registration.tokens import manage_token
-from app.registration.tokens import manage_url as build_manage_url
-from app.registration.validation import clean_text
-
-TEXT_FIELDS = ("name", "company", "job_title", "dietary", "accessibility")
+from app.registration.validation import TEXT_FIELDS, clean_text
 
 
 @dataclass(frozen=True)
@@ -171,11 +168,6 @@ def take_waitlist_ticket(event: Event) -> int:
     ).scalar_one()
     db.session.expire(event, ["waitlist_issued"])
     return ticket
-
-
-def manage_url(registration: Registration) -> str:
-    """The attendee's own link, /registrations/<token>, absolute on SITE_URL."""
-    return build_manage_url(registration)
 
 
 def can_cancel(registration: Registration) -> bool:

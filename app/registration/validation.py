@@ -4,7 +4,8 @@ import unicodedata
 
 from app.addresses import MAX_EMAIL_LENGTH
 
-# Column sizes of Registration; the form enforces the same limits with plain messages.
+# The details an attendee types, by the names the form, the service and the row share, with
+# their column sizes (the form enforces the same limits with plain messages).
 MAX_LENGTHS = {
     "name": 200,
     "email": MAX_EMAIL_LENGTH,
@@ -13,6 +14,8 @@ MAX_LENGTHS = {
     "dietary": 1000,
     "accessibility": 1000,
 }
+# Free text, cleaned by clean_text; the email address has its own rule (app.addresses).
+TEXT_FIELDS = tuple(name for name in MAX_LENGTHS if name != "email")
 MULTILINE_FIELDS = {"dietary", "accessibility"}
 # Line breaks and tabs are fine in a text area; every other control character is refused.
 MULTILINE_ALLOWED = {"\n", "\r", "\t"}
