@@ -3,6 +3,7 @@
 from app.models.content import Article, Author, Event, SlugRedirect, Tag, article_tag
 from app.models.mail import OutboxMessage
 from app.models.registration import Registration
+from app.models.schedule import ScheduledJob
 from app.models.staff import AuditEntry, User
 from app.models.statuses import (
     ACTIVE_STATUSES,
@@ -40,6 +41,7 @@ __all__ = [
     "Registration",
     "RegistrationStatus",
     "Role",
+    "ScheduledJob",
     "SlugRedirect",
     "Tag",
     "User",

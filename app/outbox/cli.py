@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from app.outbox.delivery import deliver_pending, reschedule_deferred, seconds_until_next_due
+from app.outbox.schedule import run_due_jobs, seconds_until_next_job
 
 outbox = AppGroup("outbox", help="The email outbox.")
 
@@ -47,8 +48,11 @@ def deliver_command(loop: bool, interval: float, retry_now: bool) -> None:
             report = deliver_pending()
             if report.attempted or report.held:
                 click.echo(f"Outbox: {report}.")
+            for name in run_due_jobs():
+                click.echo(f"Ran scheduled job {name}.")
             # After a lost connection wait the full interval; otherwise until the next is due.
-            stopping.wait(interval if report.interrupted else seconds_until_next_due(interval))
+            due = min(seconds_until_next_due(interval), seconds_until_next_job(interval))
+            stopping.wait(interval if report.interrupted else due)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.outbox.delivery import deliver_pending, seconds_until_next_due
 from app.outbox.queue import FIRST_RETRY_SECONDS, OUTBOX_DIRTY
+from app.outbox.schedule import run_due_jobs, seconds_until_next_job
 
 log = logging.getLogger("northlight.mail")
 
@@ -60,7 +61,10 @@ class BackgroundSender:
             try:
                 with self.app.app_context():
                     report = deliver_pending()
-                    sleep = seconds_until_next_due(LONGEST_SLEEP)
+                    run_due_jobs()
+                    sleep = min(
+                        seconds_until_next_due(LONGEST_SLEEP), seconds_until_next_job(LONGEST_SLEEP)
+                    )
                 if report.interrupted:
                     # The server is unreachable: give it the first retry's pause before trying more.
                     sleep = FIRST_RETRY_SECONDS
