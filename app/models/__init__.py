@@ -2,6 +2,7 @@
 
 from app.models.content import Article, Author, Event, SlugRedirect, Tag, article_tag
 from app.models.mail import OutboxMessage
+from app.models.privacy import MarketingChoice
 from app.models.registration import Registration
 from app.models.schedule import ScheduledJob
 from app.models.staff import AuditEntry, User
@@ -36,6 +37,7 @@ __all__ = [
     "Event",
     "EventKind",
     "EventStatus",
+    "MarketingChoice",
     "OutboxMessage",
     "OutboxStatus",
     "Registration",

@@ -23,6 +23,7 @@ from app.models import (
     Registration,
     RegistrationStatus,
 )
+from app.privacy.consent import set_marketing_choice
 from app.registration import emails
 from app.registration.queries import find_registration
 from app.registration.rules import registration_state
@@ -77,6 +78,7 @@ def register(event: Event, form_data: dict) -> RegistrationResult:
         return duplicate(existing)
     if registration is None:
         return RegistrationResult("full", message="Sorry, the last seat has just been taken.")
+    set_marketing_choice(data["email_normalized"], data["marketing_opt_in"], "sign-up")
     emails.queue_confirmation(registration)
     return RegistrationResult(registration.status, registration)
 

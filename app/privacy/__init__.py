@@ -1,0 +1,1 @@
+"""Privacy: consent records, the retention purge, attendees' own data export and erasure."""
