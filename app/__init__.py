@@ -5,9 +5,10 @@ import logging
 from flask import Flask, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, observability, page_cache, security, templating
 from app import db as dbutil
+from app import observability, page_cache, security, templating
 from app.config import ROOT, Config
+from app.demo.seed import seed_command
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 from app.outbox import cli as outbox_cli
 from app.outbox import sender as outbox_sender
@@ -119,7 +120,7 @@ def register_background_work(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """`flask seed`, `flask users create`, `flask outbox deliver`."""
-    app.cli.add_command(cli.seed_command)
+    app.cli.add_command(seed_command)
     app.cli.add_command(users_command)
     app.cli.add_command(outbox_cli.outbox)
 

@@ -57,7 +57,7 @@ def prepare(url: str, rows: int, small: int) -> None:
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
-    from app.cli import add_fake_attendees
+    from app.demo.seed import add_fake_attendees
     from app.extensions import db
     from app.models import User
     from tests.factories import create_event

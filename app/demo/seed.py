@@ -1,4 +1,4 @@
-"""`flask seed`: demo content, and fake attendees for benchmarks and demos."""
+"""`flask seed`: demo content from app/demo/'s files, and fake attendees for benchmarks."""
 
 import secrets
 from datetime import UTC, datetime, time, timedelta
@@ -8,9 +8,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select, update
 
-from app import seed_data
 from app.content import slugify
 from app.db import utcnow
+from app.demo.loader import load_articles, load_authors, load_events
 from app.extensions import db
 from app.models import Article, Author, Event, Registration, Tag
 
@@ -41,7 +41,7 @@ def seed_demo_content(today: datetime | None = None) -> int:
     today = today or utcnow()
     created = 0
     authors = {}
-    for data in seed_data.AUTHORS:
+    for data in load_authors():
         author = db.session.scalar(select(Author).where(Author.slug == data["slug"]))
         if author is None:
             author = Author(**data)
@@ -49,7 +49,7 @@ def seed_demo_content(today: datetime | None = None) -> int:
             created += 1
         authors[data["slug"]] = author
 
-    for data in seed_data.ARTICLES:
+    for data in load_articles():
         if db.session.scalar(select(Article.id).where(Article.slug == data["slug"])):
             continue
         published_at = today - timedelta(days=data["published_days_ago"])
@@ -68,7 +68,7 @@ def seed_demo_content(today: datetime | None = None) -> int:
         db.session.add(article)
         created += 1
 
-    for data in seed_data.EVENTS:
+    for data in load_events():
         if db.session.scalar(select(Event.id).where(Event.slug == data["slug"])):
             continue
         db.session.add(demo_event(data, today))
