@@ -5,7 +5,7 @@ import logging
 from flask import Flask, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, extensions, observability, page_cache, security, templating
+from app import cli, extensions, http, observability, templating
 from app import db as dbutil
 from app.config import ROOT, Config
 
@@ -27,8 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
-    security.register(app)
-    page_cache.register(app)
+    http.register(app)
     observability.register(app)
     templating.register(app)
     cli.register(app)

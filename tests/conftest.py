@@ -115,6 +115,11 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def make_app(database_url: str, **settings):
+    """An app of its own on `database_url`, with `settings` on top of the test settings."""
+    return create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **settings})
+
+
 def csrf_token_from(html: str) -> str:
     """The CSRF token of the first form on a page, as a browser would submit it."""
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
