@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from app.extensions import db
+from app.http.private import is_private_path
 from app.models import Article, Event
 from tests.conftest import REDIS_URL, csrf_token_from, make_app
 from tests.factories import create_article, create_event
@@ -60,6 +61,23 @@ def test_only_get_is_served_from_the_cache(client, content):
 def test_health_checks_errors_and_staff_pages_are_never_cached(client, content, path):
     client.get(path)
     assert "X-Cache" not in client.get(path).headers
+
+
+@pytest.mark.parametrize(
+    ("path", "private"),
+    [
+        ("/staff", True),
+        ("/staff/", True),
+        ("/staff/events/exascale-day/attendees", True),
+        ("/registrations", True),
+        ("/registrations/some-token/cancel", True),
+        ("/events/exascale-day/register", False),
+        ("/staffing-your-data-centre", False),
+    ],
+)
+def test_the_caching_rules_and_the_page_cache_share_one_idea_of_private(path, private):
+    # One function answers for both: Cache-Control no-store, and never kept by the page cache.
+    assert is_private_path(path) is private
 
 
 def test_an_edited_article_shows_at_once(app, client, content):

@@ -1,6 +1,10 @@
 """The pages one process keeps: by URL, least recently used dropped first, each valid while
 the content generation (app/http/generation.py) it was rendered under is current.
 
+Rendering a page costs a few SQL queries and a template; a launch email sends thousands of
+people to the same few pages. So each process keeps the public pages it rendered for
+anonymous visitors, and drops them when the generation changes.
+
 Staleness bounds, for public pages served to anonymous visitors:
 
 - an edit (article, event details, author, tag) made by this process: none, the next
