@@ -6,7 +6,7 @@ from flask import Flask, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db as dbutil
-from app import observability, page_cache, security, templating
+from app import http, observability, templating
 from app.config import ROOT, Config
 from app.demo.seed import seed_command
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -32,8 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
-    security.register(app)
-    page_cache.register(app)
+    http.register(app)
     observability.register(app)
     templating.register(app)
     register_background_work(app)

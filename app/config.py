@@ -84,7 +84,7 @@ class Config:
         self.RATELIMIT_ENABLED = env_flag("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
-        # Public pages kept per process for anonymous visitors (app/page_cache.py); 0: off.
+        # Public pages kept per process for anonymous visitors (app/http/page_store.py); 0: off.
         self.PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 
         self.SESSION_COOKIE_HTTPONLY = True

@@ -83,7 +83,7 @@ class Scratch:
 
     def close(self) -> None:
         if self.pg_admin_url is not None:
-            from app.page_cache import generation_file
+            from app.http.generation import generation_file
 
             # The page cache's token file for this throw-away database (kept in instance/).
             generation_file(self.url, ROOT / "instance").unlink(missing_ok=True)

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
@@ -69,10 +69,14 @@ def postgres_migrated():
     return POSTGRES_URL
 
 
+def truncate_statement() -> str:
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    return f"TRUNCATE {names} RESTART IDENTITY CASCADE"
+
+
 def truncate_all(app) -> None:
     with app.app_context():
-        names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.execute(text(truncate_statement()))
         db.session.commit()
 
 
@@ -81,6 +85,12 @@ def database_url(tmp_path, sqlite_template, postgres_migrated):
     """The database for this test, empty but migrated."""
     if postgres_migrated:
         yield postgres_migrated
+        # Emptied here rather than by the `app` fixture: a test may also write through apps of its
+        # own (make_app), and the next test must not find their rows.
+        engine = create_engine(postgres_migrated)
+        with engine.begin() as connection:
+            connection.execute(text(truncate_statement()))
+        engine.dispose()
         return
     path = tmp_path / "test.sqlite"
     shutil.copy(sqlite_template, path)
@@ -99,8 +109,6 @@ def app(database_url, app_settings):
     as in production; set data up inside `with app.app_context():` and commit it."""
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **app_settings})
     yield app
-    if database_url.startswith("postgresql"):
-        truncate_all(app)
     with app.app_context():
         db.engine.dispose()
 
@@ -113,6 +121,11 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def make_app(database_url: str, **settings):
+    """An app of its own on `database_url`, with `settings` on top of the test settings."""
+    return create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **settings})
 
 
 def csrf_token_from(html: str) -> str:

@@ -8,7 +8,7 @@ replaced by markers, and each new visitor gets a copy with a token from a new se
 their own and a stamp of the current time, exactly what the view would have made.
 
 Only visitors without a session cookie are served this way (anyone else gets the view),
-only GETs, and the copy is dropped like every cached page (app/page_cache.py): seat counts
+only GETs, and the copy is dropped like every cached page (app/http/page_store.py): seat counts
 within a second, edits at once, time-based changes within PAGE_CACHE_SECONDS. The POST
 always runs the view, which checks the token, the stamp and the real seat count.
 """
@@ -17,9 +17,10 @@ import re
 import time
 from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, g, request
+from flask import Response, current_app, g, request
 from flask_wtf.csrf import generate_csrf
 
+from app.http.page_store import EXTENSION
 from app.registration.forms import stamp, stamp_serializer
 
 FORM_ENDPOINT = "registration.register"
@@ -50,7 +51,7 @@ def cache_key(cache) -> str | None:
 
 def serve_cached_form():
     """before_request: a kept form with a fresh CSRF token (new session) and render stamp."""
-    cache = current_app.extensions["page_cache"]
+    cache = current_app.extensions[EXTENSION]
     key = cache_key(cache)
     if key is None:
         return None
@@ -93,11 +94,5 @@ def keep_rendered_form(response: Response) -> Response:
     )
     key, generation = slot
     kept = CachedForm(generation, time.monotonic(), headers, template, int(event_id))
-    current_app.extensions["page_cache"].put(key, kept)
+    current_app.extensions[EXTENSION].put(key, kept)
     return response
-
-
-def register(app: Flask) -> None:
-    """Serve the registration form from the page cache (called by page_cache.register)."""
-    app.before_request(serve_cached_form)
-    app.after_request(keep_rendered_form)

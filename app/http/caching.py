@@ -2,29 +2,15 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Flask, Response, current_app, request, session
+from flask import Response, request
 
+from app.http.private import is_private_path, sets_cookie
 from app.templating import static_url
-
-# Pages about one person (staff area, an attendee's manage page) never enter any cache.
-PRIVATE_PREFIXES = ("/staff/", "/registrations/")
 
 # Bodies worth an ETag: a repeat visit costs a 304 instead of the whole page.
 VALIDATED_MIMETYPES = {"text/html", "application/atom+xml", "application/xml"}
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-def is_private_path(path: str) -> bool:
-    return path == "/staff" or path.startswith(PRIVATE_PREFIXES)
-
-
-def sets_cookie(response: Response) -> bool:
-    """Whether this response will carry a cookie (the CSRF session on a form, a sign-in)."""
-    # The session cookie is written after every after_request hook, so ask whether it will be.
-    # (Reading `session.accessed` is no help: in Flask 3.1 touching the proxy sets it.)
-    will_save_session = current_app.session_interface.should_set_cookie(current_app, session)
-    return "Set-Cookie" in response.headers or will_save_session
 
 
 def is_current_static_version(filename: str, version: str) -> bool:
@@ -71,13 +57,10 @@ def validate_page(response: Response) -> Response:
 
 
 def apply_caching(response: Response) -> Response:
+    """after_request: a year for hashed static files, no-store for private pages, ETags."""
     if request.endpoint == "static":
         return cache_static_file(response)
     if is_private_path(request.path):
         response.headers["Cache-Control"] = "no-store"
         return response
     return validate_page(response)
-
-
-def register(app: Flask) -> None:
-    app.after_request(apply_caching)

@@ -1,8 +1,6 @@
 """Security headers on every response, so a browser refuses what the site never does."""
 
-from flask import Flask, Response, current_app
-
-from app import http_cache
+from flask import Response, current_app
 
 # Everything comes from our own origin: no inline script or style, no third parties.
 # frame-ancestors stops click-jacking; form-action and base-uri stop injected markup from
@@ -42,15 +40,8 @@ def security_headers(site_url: str) -> dict[str, str]:
 
 
 def add_security_headers(response: Response) -> Response:
+    """after_request: the security headers, unless the view set its own."""
     for name, value in security_headers(current_app.config["SITE_URL"]).items():
         # A view that needs a different policy for one response sets it itself.
         response.headers.setdefault(name, value)
     return response
-
-
-def register(app: Flask) -> None:
-    """Install the security headers and the HTTP caching rules (app.http_cache)."""
-    # after_request hooks run last-registered first: caching decides 304s, then headers are
-    # added, so a 304 carries the same security headers as the full page.
-    app.after_request(add_security_headers)
-    http_cache.register(app)

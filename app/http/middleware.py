@@ -1,0 +1,167 @@
+"""Serving kept pages: a WSGI middleware answers hits before Flask runs, and an after_request
+hook tells it which freshly rendered pages it may keep.
+
+Only GETs without a session (or remember-me) cookie are served from the cache, and only 200
+pages of the public blueprints that put nothing in the session are stored, so a page holding
+a CSRF token (the registration form) is always rendered for its visitor (app/http/form_copy.py
+keeps that one apart). Flask's after_request hooks have already shaped a stored response
+(security headers, ETag), so a hit is byte-for-byte the page Flask would send, with a fresh
+X-Request-ID. Rate limits are not consulted for hits: no public page has one (limits are on
+POSTs and sign-in).
+"""
+
+import time
+from time import perf_counter
+
+from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.http.page_store import CachedPage, PageCache
+from app.http.private import is_private_path, sets_cookie
+from app.observability import REQUEST_ID_HEADER, log_request, request_id_for
+
+CACHEABLE_BLUEPRINTS = frozenset({"site", "registration"})
+NEVER_CACHED_ENDPOINTS = frozenset({"site.healthz"})
+CACHEABLE_MIMETYPES = frozenset(
+    {"text/html", "application/atom+xml", "application/xml", "text/plain", "text/calendar"}
+)
+# Headers that belong to one response, not to the page: they are made afresh each time.
+PER_RESPONSE_HEADERS = frozenset({"set-cookie", "date", "content-length", "x-request-id"})
+MAX_BODY_BYTES = 512 * 1024
+HIT_HEADER = "X-Cache"
+# What a 304 leaves out: it describes the page, it does not carry it.
+ENTITY_HEADERS = frozenset({"content-length", "content-type", "content-encoding"})
+# Where the middleware and the after_request hook pass a request's cache slot.
+SLOT = "northlight.page_cache"
+
+
+class PageCacheMiddleware:
+    """WSGI middleware, inside ProxyFix: answers cache hits without entering Flask at all
+    (that is where the time goes), and keeps what Flask marked storable on the way out.
+
+    A hit gets the stored status, body and headers (security headers, ETag and all, exactly
+    as the after_request hooks made them), a new X-Request-ID and its own log line; an
+    If-None-Match naming the stored ETag gets a 304, as Flask would give.
+    """
+
+    def __init__(self, wsgi_app, app: Flask, cache: PageCache) -> None:
+        self.wsgi_app = wsgi_app
+        self.cache = cache
+        self.trusted_proxies = app.config["TRUSTED_PROXIES"]
+
+    def cache_key(self, environ: dict) -> str | None:
+        """The URL to cache this request under; None when it must be rendered for its visitor."""
+        if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ:
+            return None
+        if self.cache.signed_in_cookie.search(environ.get("HTTP_COOKIE", "")):
+            return None
+        return "|".join(
+            (
+                environ.get("wsgi.url_scheme", ""),
+                environ.get("HTTP_HOST", ""),
+                environ.get("SCRIPT_NAME", ""),
+                environ.get("PATH_INFO", ""),
+                environ.get("QUERY_STRING", ""),
+            )
+        )
+
+    def __call__(self, environ: dict, start_response):
+        key = self.cache_key(environ)
+        # Taken before the view reads anything: a write committed meanwhile makes it stale.
+        generation = self.cache.generation() if key is not None else None
+        if generation is None:
+            return self.wsgi_app(environ, start_response)
+        page = self.cache.get(key, generation)
+        if page is not None:
+            return self.serve(page, environ, start_response)
+        environ[SLOT] = slot = {"storable": False}
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, capture)
+        if not slot["storable"] or not captured.get("status", "").startswith("200 "):
+            return body
+        headers = captured["headers"]
+        if any(name.lower() == "set-cookie" for name, _ in headers):
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        kept = tuple((n, v) for n, v in headers if n.lower() not in PER_RESPONSE_HEADERS)
+        self.cache.put(key, CachedPage(generation, time.monotonic(), 200, kept, data))
+        return [data]
+
+    def serve(self, page: CachedPage, environ: dict, start_response):
+        started = perf_counter()
+        request_id = request_id_for(environ, self.trusted_proxies)
+        headers = [*page.headers, (REQUEST_ID_HEADER, request_id), (HIT_HEADER, "HIT")]
+        etag = next((value for name, value in page.headers if name.lower() == "etag"), None)
+        if etag and etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
+            status, body = 304, b""
+            headers = [(n, v) for n, v in headers if n.lower() not in ENTITY_HEADERS]
+        else:
+            status, body = 200, page.body
+            headers.append(("Content-Length", str(len(body))))
+        start_response("304 Not Modified" if status == 304 else "200 OK", headers)
+        log_request(
+            "GET",
+            environ.get("PATH_INFO", ""),
+            status,
+            started,
+            environ.get("REMOTE_ADDR"),
+            request_id,
+        )
+        return [body]
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """If-None-Match's weak comparison: any listed tag (or *) with the same opaque value."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in if_none_match.split(","))
+
+
+def mark_storable(response: Response) -> Response:
+    """after_request: tell the middleware whether this page holds nothing of its visitor."""
+    slot = request.environ.get(SLOT)
+    if slot is not None:
+        slot["storable"] = (
+            request.blueprint in CACHEABLE_BLUEPRINTS
+            and request.endpoint not in NEVER_CACHED_ENDPOINTS
+            and not is_private_path(request.path)
+            and is_storable(response)
+        )
+    return response
+
+
+def is_storable(response: Response) -> bool:
+    cache_control = response.headers.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.is_streamed
+        and not response.direct_passthrough
+        and response.mimetype in CACHEABLE_MIMETYPES
+        and "no-store" not in cache_control
+        and "private" not in cache_control
+        # A cookie, or something put in the session (a CSRF token): it belongs to this visitor.
+        and not sets_cookie(response)
+        and (response.content_length or 0) <= MAX_BODY_BYTES
+    )
+
+
+def install(app: Flask, cache: PageCache) -> None:
+    """Wrap the app in the middleware, inside ProxyFix when there is one, so the URL and the
+    client address it sees are the real ones."""
+    outer = app.wsgi_app
+    if isinstance(outer, ProxyFix):
+        outer.app = PageCacheMiddleware(outer.app, app, cache)
+    else:
+        app.wsgi_app = PageCacheMiddleware(outer, app, cache)
