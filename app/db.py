@@ -13,6 +13,11 @@ from sqlalchemy.types import TypeDecorator
 # readers never queue behind writers; everything else (POSTs, CLI, threads) writes safely.
 sqlite_immediate: ContextVar[bool] = ContextVar("sqlite_immediate", default=True)
 
+# Execution options of an UPDATE that changes only seat or queue counters (taking or freeing
+# a seat, a waitlist ticket). The page cache lets such counts show a second late instead of
+# emptying itself on every sign-up (app/http/change_detection.py reads the option).
+SEAT_COUNTER = {"synchronize_session": False, "northlight_seat_counter": True}
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

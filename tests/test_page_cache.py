@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import update
 
+from app.db import SEAT_COUNTER
 from app.extensions import db
 from app.http.private import is_private_path
 from app.models import Article, Event
@@ -97,7 +98,10 @@ def take_seats(app, slug: str, seats: int) -> None:
     """Seats taken the way sign-ups take them: one UPDATE of the counter."""
     with app.app_context():
         db.session.execute(
-            update(Event).where(Event.slug == slug).values(seats_taken=Event.seats_taken + seats)
+            update(Event)
+            .where(Event.slug == slug)
+            .values(seats_taken=Event.seats_taken + seats)
+            .execution_options(**SEAT_COUNTER)
         )
         db.session.commit()
 

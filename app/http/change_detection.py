@@ -60,7 +60,7 @@ def note_content_statement(state) -> None:
     if state.is_update or state.is_delete or state.is_insert:
         table = getattr(statement, "table", None)
         if table is None or table.name in CONTENT_TABLES:
-            note_change(state.session, statement_kind(statement, table))
+            note_change(state.session, statement_kind(state, table))
     elif isinstance(statement, TextClause):
         # Hand-written SQL: assume the worst if it writes at all.
         verb = statement.text.lstrip()[:6].upper()
@@ -68,29 +68,12 @@ def note_content_statement(state) -> None:
             note_change(state.session, "content")
 
 
-def statement_kind(statement, table) -> str:
+def statement_kind(state, table) -> str:
     if table is not None and table.name in SEAT_TABLES:
         return "seats"
-    if table is not None and table.name == "event" and statement.is_update:
-        columns = set_clause_columns(statement)
-        if columns and columns <= SEAT_COLUMNS:
-            return "seats"
+    if state.execution_options.get("northlight_seat_counter"):
+        return "seats"  # an UPDATE of seat counters only (app.db.SEAT_COUNTER)
     return "content"
-
-
-def set_clause_columns(statement) -> set[str]:
-    """The names of the columns an UPDATE's SET clause assigns (empty when unknown)."""
-    # `_values` is private, and read here only because SQLAlchemy (2.1 here) has no public
-    # way to ask a statement what it sets: Update.values() and ordered_values() only build,
-    # the ORM's ORMExecuteState offers the statement, its mapper and the parameters given to
-    # execute() but not what values() put in the SET clause,
-    # and compile().params is keyed by bind names, not columns (`seats_taken + 1` compiles
-    # to the parameter `seats_taken_1`). If the attribute ever goes, the set comes back empty
-    # and the UPDATE counts as a content edit: pages are dropped at once, never kept stale.
-    # (The public way out would be for the seat-counter UPDATEs in the registration service
-    # to say so themselves with an execution option, read here from ORMExecuteState.)
-    values = getattr(statement, "_values", None) or ()
-    return {getattr(key, "key", key) for key in values}
 
 
 def bump_after_commit(session) -> None:

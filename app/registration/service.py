@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.addresses import normalize_email
-from app.db import utcnow
+from app.db import SEAT_COUNTER, utcnow
 from app.extensions import db
 from app.models import (
     ACTIVE_STATUSES,
@@ -143,7 +143,7 @@ def take_seat(event: Event) -> bool:
             (Event.capacity.is_(None)) | (Event.seats_taken < Event.capacity),
         )
         .values(seats_taken=Event.seats_taken + 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(**SEAT_COUNTER)
     )
     db.session.expire(event, ["seats_taken"])
     return result.rowcount == 1
@@ -154,7 +154,7 @@ def release_seat(event: Event) -> None:
         update(Event)
         .where(Event.id == event.id, Event.seats_taken > 0)
         .values(seats_taken=Event.seats_taken - 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(**SEAT_COUNTER)
     )
     db.session.expire(event, ["seats_taken"])
 
@@ -166,7 +166,7 @@ def take_waitlist_ticket(event: Event) -> int:
         .where(Event.id == event.id)
         .values(waitlist_issued=Event.waitlist_issued + 1)
         .returning(Event.waitlist_issued)
-        .execution_options(synchronize_session=False)
+        .execution_options(**SEAT_COUNTER)
     ).scalar_one()
     db.session.expire(event, ["waitlist_issued"])
     return ticket
