@@ -20,8 +20,10 @@ from app import create_app
 from app.config import ROOT
 from app.extensions import db
 from app.models import Article, Event, OutboxMessage
-from tests.conftest import REDIS_URL, TEST_SETTINGS, csrf_token_from
-from tests.factories import create_article, create_event
+from tests.support.factories import create_article, create_event
+from tests.support.forms import csrf_token_from
+from tests.support.ports import free_port
+from tests.support.settings import REDIS_URL, TEST_SETTINGS
 
 
 def make_app(database_url: str, **settings):
@@ -356,12 +358,6 @@ def test_the_cache_can_be_turned_off(database_url, content):
 
 
 # --- gunicorn with gunicorn.conf.py ------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:

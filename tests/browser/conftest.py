@@ -6,7 +6,6 @@ Skipped, with the reason in the pytest summary, when Chromium is not installed.
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,8 @@ import pytest
 from app import create_app
 from app.extensions import db
 from tests.browser import tours
-from tests.smtp import SMTPServer
+from tests.support.ports import free_port
+from tests.support.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -37,12 +37,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 NO_CHROMIUM = f"Chromium not found at {CHROMIUM} (apt-get install chromium): browser tests skipped"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
