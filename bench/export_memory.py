@@ -60,7 +60,7 @@ def prepare(url: str, rows: int, small: int) -> None:
     from app.demo.seed import add_fake_attendees
     from app.extensions import db
     from app.models import User
-    from tests.factories import create_event
+    from tests.support.factories import create_event
 
     app = make_app(url)
     with app.app_context():

@@ -1,8 +1,6 @@
 """Fixtures: an app on a fresh database per test (SQLite file, or PostgreSQL when
-TEST_DATABASE_URL is set), a client, the CLI runner, and a CSRF-aware form helper."""
+TEST_DATABASE_URL is set), a client and the CLI runner. Helpers live in tests/support/."""
 
-import os
-import re
 import shutil
 
 import pytest
@@ -11,22 +9,11 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
+from tests.support.database import migrated_app, truncate_statement
+from tests.support.settings import POSTGRES_URL, REDIS_URL, TEST_SETTINGS
 
 # The real SMTP server fixture (`smtp_server`), shared by every test module.
-pytest_plugins = ["tests.smtp"]
-
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
-REDIS_URL = os.environ.get("REDIS_URL", "")
-
-TEST_SETTINGS = {
-    "TESTING": True,
-    "SECRET_KEY": "test-secret-key-not-for-production",
-    "SITE_URL": "http://northlight.test",
-    "MAIL_SERVER": "",
-    "MAIL_DELIVERY": "worker",
-    "RATELIMIT_ENABLED": False,
-    "RATELIMIT_STORAGE_URI": "memory://",
-}
+pytest_plugins = ["tests.support.smtp"]
 
 
 def pytest_report_header(config):
@@ -37,14 +24,6 @@ def pytest_report_header(config):
     if not REDIS_URL:
         lines.append("skipping Redis-only tests: REDIS_URL is not set")
     return lines
-
-
-def migrated_app(url: str, **settings):
-    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, **settings})
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    return app
 
 
 @pytest.fixture(scope="session")
@@ -67,17 +46,6 @@ def postgres_migrated():
         upgrade()
         db.engine.dispose()
     return POSTGRES_URL
-
-
-def truncate_statement() -> str:
-    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-    return f"TRUNCATE {names} RESTART IDENTITY CASCADE"
-
-
-def truncate_all(app) -> None:
-    with app.app_context():
-        db.session.execute(text(truncate_statement()))
-        db.session.commit()
 
 
 @pytest.fixture
@@ -121,17 +89,3 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-def make_app(database_url: str, **settings):
-    """An app of its own on `database_url`, with `settings` on top of the test settings."""
-    return create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **settings})
-
-
-def csrf_token_from(html: str) -> str:
-    """The CSRF token of the first form on a page, as a browser would submit it."""
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html
-    )
-    assert match, "page has no csrf_token field"
-    return match.group(1)

@@ -25,42 +25,23 @@ from app.config import ROOT
 from app.extensions import db
 from app.models import OutboxMessage, Registration
 from app.outbox.queue import enqueue
-from tests.conftest import POSTGRES_URL, TEST_SETTINGS, csrf_token_from
-from tests.factories import create_event
-from tests.smtp import CollectingHandler, SMTPServer
-
-
-def hidden_value(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)
-    assert match, f"no {name} field on the page"
-    return match.group(1)
+from tests.support.factories import make_event
+from tests.support.forms import submit
+from tests.support.settings import POSTGRES_URL, TEST_SETTINGS
+from tests.support.smtp import CollectingHandler, SMTPServer
 
 
 def sign_up(app, slug: str, number: int) -> int:
     """One visitor with their own browser session fills in the form; the response status."""
-    client = app.test_client()
-    html = client.get(f"/events/{slug}/register").get_data(as_text=True)
-    response = client.post(
-        f"/events/{slug}/register",
-        data={
-            "csrf_token": csrf_token_from(html),
-            "rendered": hidden_value(html, "rendered"),
-            "name": f"Visitor {number}",
-            "email": f"visitor{number}@example.com",
-            "company": "",
-            "job_title": "",
-            "accessibility": "",
-            "consent": "y",
-        },
+    response = submit(
+        app.test_client(),
+        slug,
+        name=f"Visitor {number}",
+        email=f"visitor{number}@example.com",
+        company="",
+        job_title="",
     )
     return response.status_code
-
-
-def make_event(app, **overrides) -> str:
-    with app.app_context():
-        event = create_event(**overrides)
-        db.session.commit()
-        return event.slug
 
 
 # --- the mail server is down during a rush -----------------------------------------------

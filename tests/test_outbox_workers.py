@@ -16,7 +16,9 @@ from app.models import OutboxMessage
 from app.outbox.delivery import deliver_pending
 from app.outbox.queue import enqueue, retry_now
 from app.outbox.sender import sender_for
-from tests.test_registration_form import FORM_SETTINGS, make_event, register
+from tests.support.factories import make_event
+from tests.support.forms import register
+from tests.support.settings import FORM_SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 

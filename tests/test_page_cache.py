@@ -11,8 +11,10 @@ from app.db import SEAT_COUNTER
 from app.extensions import db
 from app.http.private import is_private_path
 from app.models import Article, Event
-from tests.conftest import REDIS_URL, csrf_token_from, make_app
-from tests.factories import create_article, create_event
+from tests.support.database import make_app
+from tests.support.factories import create_article, create_event
+from tests.support.forms import csrf_token_from
+from tests.support.settings import REDIS_URL
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import MarketingChoice, Registration
 from app.privacy.consent import marketing_audience, set_marketing_choice
-from tests.test_registration_form import FORM_SETTINGS, make_event, register
+from tests.support.factories import make_event
+from tests.support.forms import register
+from tests.support.settings import FORM_SETTINGS
 
 
 @pytest.fixture

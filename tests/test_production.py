@@ -18,8 +18,10 @@ import pytest
 from app.config import ROOT
 from app.extensions import db
 from app.models import OutboxMessage
-from tests.conftest import csrf_token_from, make_app
-from tests.factories import create_event
+from tests.support.database import make_app
+from tests.support.factories import create_event
+from tests.support.forms import csrf_token_from
+from tests.support.ports import free_port
 
 
 def json_lines(text: str) -> list[dict]:
@@ -139,12 +141,6 @@ def test_an_unreachable_database_gives_a_styled_503_not_a_traceback(capsys):
 
 
 # --- gunicorn with gunicorn.conf.py ------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:

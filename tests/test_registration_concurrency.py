@@ -14,9 +14,10 @@ from app import create_app
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration
 from app.registration.queries import waitlist_position
-from tests.conftest import POSTGRES_URL, TEST_SETTINGS, csrf_token_from, truncate_all
-from tests.factories import create_event
-from tests.test_registration_form import FORM_SETTINGS, open_form, submit
+from tests.support.database import truncate_all
+from tests.support.factories import create_event
+from tests.support.forms import csrf_token_from, open_form, submit
+from tests.support.settings import FORM_SETTINGS, POSTGRES_URL, TEST_SETTINGS
 
 PEOPLE = 110
 SEATS = 10

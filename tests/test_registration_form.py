@@ -11,10 +11,9 @@ from app.db import utcnow
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration
 from app.registration.forms import stamp, stamp_serializer
-from tests.conftest import csrf_token_from
-from tests.factories import create_event
-
-FORM_SETTINGS = {"REGISTRATION_MIN_FILL_SECONDS": 0}
+from tests.support.factories import make_event
+from tests.support.forms import csrf_token_from, hidden_value, open_form, register, submit
+from tests.support.settings import FORM_SETTINGS
 
 
 @pytest.fixture
@@ -22,61 +21,11 @@ def app_settings():
     return dict(FORM_SETTINGS)
 
 
-def hidden_value(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)
-    assert match, f"no {name} field on the page"
-    return match.group(1)
-
-
-def open_form(client, slug: str) -> dict:
-    """GET the form as a browser does: the hidden fields it would send back."""
-    response = client.get(f"/events/{slug}/register")
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    return {"csrf_token": csrf_token_from(html), "rendered": hidden_value(html, "rendered")}
-
-
-def submit(client, slug: str, hidden: dict | None = None, **fields):
-    """POST the registration form with sensible answers, overridden by `fields`."""
-    hidden = hidden or open_form(client, slug)
-    data = {
-        "name": "Ada Lovelace",
-        "email": "ada@example.com",
-        "company": "Analytical Engines Ltd",
-        "job_title": "Programmer",
-        "accessibility": "",
-        "consent": "y",
-        **hidden,
-    }
-    for key, value in fields.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return client.post(f"/events/{slug}/register", data=data)
-
-
-def register(client, slug: str, **fields) -> str:
-    """Sign up and return the manage token from the redirect."""
-    response = submit(client, slug, **fields)
-    assert response.status_code == 303, response.get_data(as_text=True)
-    match = re.match(r"^/registrations/([^/?]+)\?registered=1$", response.headers["Location"])
-    assert match, response.headers["Location"]
-    return match.group(1)
-
-
 def counts(app) -> tuple[int, int]:
     with app.app_context():
         registrations = db.session.scalar(select(func.count()).select_from(Registration))
         messages = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     return registrations, messages
-
-
-def make_event(app, **overrides) -> str:
-    with app.app_context():
-        event = create_event(**overrides)
-        db.session.commit()
-        return event.slug
 
 
 def test_form_has_labelled_fields_with_public_names(app, client):

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from app.db import utcnow
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration
-from tests.conftest import csrf_token_from
-from tests.test_registration_form import FORM_SETTINGS, make_event, register
+from tests.support.factories import make_event
+from tests.support.forms import csrf_token_from, register
+from tests.support.settings import FORM_SETTINGS
 
 
 @pytest.fixture

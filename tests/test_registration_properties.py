@@ -11,7 +11,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Registration
 from app.registration.validation import MAX_LENGTHS
-from tests.test_registration_form import FORM_SETTINGS, make_event, open_form
+from tests.support.factories import make_event
+from tests.support.forms import open_form
+from tests.support.settings import FORM_SETTINGS
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 import pytest
 
-from tests.test_registration_form import FORM_SETTINGS, make_event, open_form, submit
+from tests.support.factories import make_event
+from tests.support.forms import open_form, submit
+from tests.support.settings import FORM_SETTINGS
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.models import ScheduledJob
 from app.outbox.schedule import register_job, run_due_jobs, seconds_until_next_job
-from tests.conftest import TEST_SETTINGS
+from tests.support.settings import TEST_SETTINGS
 
 
 def counting_job(app, runs: list, interval: float = 3600.0):

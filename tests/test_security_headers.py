@@ -6,8 +6,8 @@ import pytest
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import TEST_SETTINGS
-from tests.factories import create_article, create_event
+from tests.support.factories import create_article, create_event
+from tests.support.settings import TEST_SETTINGS
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from app.db import utcnow
 from app.extensions import db
-from tests.factories import create_article, create_author, create_event
+from tests.support.factories import create_article, create_author, create_event
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

@@ -5,9 +5,9 @@ from flask import url_for
 
 from app.extensions import db
 from app.models import OutboxMessage
-from tests.conftest import csrf_token_from
-from tests.factories import create_article, create_author, create_event, create_tag
-from tests.staff_support import PASSWORD, create_registration, create_user, sign_in
+from tests.support.factories import create_article, create_author, create_event, create_tag
+from tests.support.forms import csrf_token_from
+from tests.support.staff import PASSWORD, create_registration, create_user, sign_in
 
 # The least role each staff route needs. Every route of the blueprint must be listed here:
 # a new route that is missing fails test_every_staff_route_is_in_the_matrix.

@@ -10,8 +10,9 @@ from app.db import utcnow
 from app.extensions import db
 from app.models import Article, AuditEntry, Author, Event, OutboxMessage, SlugRedirect, Tag
 from app.registration.calendar import registration_uid
-from tests.factories import create_article, create_author, create_event, create_tag
-from tests.staff_support import create_registration, form_token, signed_in_client
+from tests.support.factories import create_article, create_author, create_event, create_tag
+from tests.support.forms import form_token
+from tests.support.staff import create_registration, signed_in_client
 
 
 @pytest.fixture

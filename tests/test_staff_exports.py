@@ -11,8 +11,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry
 from app.staff.export_rows import COLUMNS, neutralise
-from tests.factories import create_event
-from tests.staff_support import create_registration, signed_in_client
+from tests.support.factories import create_event
+from tests.support.staff import create_registration, signed_in_client
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 REGISTERED = datetime(2030, 5, 4, 12, 30, 15, tzinfo=UTC)

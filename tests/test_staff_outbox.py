@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, OutboxMessage, Registration
-from tests.conftest import csrf_token_from
-from tests.factories import create_event
-from tests.staff_support import create_registration, form_token, signed_in_client
+from tests.support.factories import create_event
+from tests.support.forms import csrf_token_from, form_token
+from tests.support.staff import create_registration, signed_in_client
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models import AuditEntry, User
-from tests.staff_support import PASSWORD, form_token, sign_in, signed_in_client
+from tests.support.forms import form_token
+from tests.support.staff import PASSWORD, sign_in, signed_in_client
 
 
 def user_by_email(app, email: str) -> User | None:

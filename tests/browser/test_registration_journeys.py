@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from tests.browser.pages import manage_link, tab_to, text_of, wait_for_mail
 from tests.browser.tours import MIN_FILL_MS
-from tests.factories import create_article, create_event
+from tests.support.factories import create_article, create_event
 
 
 @dataclass

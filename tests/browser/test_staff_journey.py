@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Registration
 from tests.browser.pages import text_of, wait_for_mail
 from tests.browser.tours import MIN_FILL_MS, sign_in
-from tests.factories import create_event
+from tests.support.factories import create_event
 
 EXPORT_COLUMNS = [
     "name",

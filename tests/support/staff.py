@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 from app.db import utcnow
 from app.extensions import db
 from app.models import Event, Registration, User
-from tests.conftest import csrf_token_from
+from tests.support.forms import csrf_token_from
 
 PASSWORD = "correct horse battery staple"
 # Hashing is deliberately slow; tests make many accounts with the same password.
@@ -76,10 +76,3 @@ def signed_in_client(app, role: str):
     response = sign_in(client, email)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client, user_id
-
-
-def form_token(client, url: str) -> str:
-    """The CSRF token from the form on `url`, as a browser would have it."""
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return csrf_token_from(response.get_data(as_text=True))

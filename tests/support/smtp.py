@@ -6,7 +6,6 @@ happens to mail during an outage.
 """
 
 import email
-import socket
 import threading
 import time
 from email.message import EmailMessage
@@ -14,6 +13,8 @@ from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.support.ports import free_port
 
 
 class CollectingHandler:
@@ -32,12 +33,6 @@ class CollectingHandler:
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self.arrived.notify_all()
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class SMTPServer:

@@ -77,3 +77,11 @@ def create_event(*, description: str = "A day out.", **overrides) -> Event:
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def make_event(app, **overrides) -> str:
+    """An event from `create_event(**overrides)`, committed in its own app context; its slug."""
+    with app.app_context():
+        event = create_event(**overrides)
+        db.session.commit()
+        return event.slug

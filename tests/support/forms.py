@@ -1,0 +1,64 @@
+"""Forms as a browser fills them in: CSRF tokens, hidden fields, the registration form."""
+
+import re
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form on a page, as a browser would submit it."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "page has no csrf_token field"
+    return match.group(1)
+
+
+def hidden_value(html: str, name: str) -> str:
+    """The value of the field `name` on a page (a hidden field the browser sends back)."""
+    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)
+    assert match, f"no {name} field on the page"
+    return match.group(1)
+
+
+def form_token(client, url: str) -> str:
+    """The CSRF token from the form on `url`, as a browser would have it."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return csrf_token_from(response.get_data(as_text=True))
+
+
+def open_form(client, slug: str) -> dict:
+    """GET the registration form as a browser does: the hidden fields it would send back."""
+    response = client.get(f"/events/{slug}/register")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return {"csrf_token": csrf_token_from(html), "rendered": hidden_value(html, "rendered")}
+
+
+def submit(client, slug: str, hidden: dict | None = None, **fields):
+    """POST the registration form with sensible answers, overridden by `fields`
+    (a field given as None is left out)."""
+    hidden = hidden or open_form(client, slug)
+    data = {
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "company": "Analytical Engines Ltd",
+        "job_title": "Programmer",
+        "accessibility": "",
+        "consent": "y",
+        **hidden,
+    }
+    for key, value in fields.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return client.post(f"/events/{slug}/register", data=data)
+
+
+def register(client, slug: str, **fields) -> str:
+    """Sign up and return the manage token from the redirect."""
+    response = submit(client, slug, **fields)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    match = re.match(r"^/registrations/([^/?]+)\?registered=1$", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
