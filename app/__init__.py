@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import cli, extensions, observability, page_cache, security, templating
 from app import db as dbutil
 from app.config import ROOT, Config
+from app.staff.views import bp as staff_bp
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -79,7 +80,6 @@ def register_outbox(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.registration import bp as registration_bp
     from app.site import bp as site_bp
-    from app.staff import bp as staff_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(registration_bp)
