@@ -7,6 +7,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
 
+from app.models import ArticleStatus, EventStatus, OutboxStatus, RegistrationStatus, Role
+from app.models.content import is_public
+
 
 def format_date(value: datetime | None, zone: str = "UTC") -> str:
     """'14 January 2027'."""
@@ -77,5 +80,14 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.globals["absolute_url"] = absolute_url
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    # Templates compare with the status words' one definition, and ask the one publication rule.
+    app.jinja_env.globals.update(
+        ArticleStatus=ArticleStatus,
+        EventStatus=EventStatus,
+        OutboxStatus=OutboxStatus,
+        RegistrationStatus=RegistrationStatus,
+        Role=Role,
+        is_public=is_public,
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
