@@ -14,8 +14,8 @@ from app.outbox import cli as outbox_cli
 from app.outbox import sender as outbox_sender
 from app.registration.routes import bp as registration_bp
 from app.site.routes import bp as site_bp
-from app.staff import bp as staff_bp
 from app.staff.cli import users_command
+from app.staff.views import bp as staff_bp
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -7,14 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
 
-from app.models.statuses import (
-    ArticleStatus,
-    EventKind,
-    EventStatus,
-    OutboxStatus,
-    RegistrationStatus,
-    Role,
-)
+from app.models import ArticleStatus, EventKind, EventStatus, OutboxStatus, RegistrationStatus, Role
+from app.models.content import is_public
 
 
 def format_date(value: datetime | None, zone: str = "UTC") -> str:
@@ -94,6 +88,7 @@ def register(app: Flask) -> None:
         OutboxStatus=OutboxStatus,
         RegistrationStatus=RegistrationStatus,
         Role=Role,
+        is_public=is_public,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry
-from app.staff.export_rows import COLUMNS, neutralise
+from app.staff.services.exports import COLUMNS, neutralise
 from tests.support.factories import create_event
 from tests.support.staff import create_registration, signed_in_client
 

@@ -3,13 +3,49 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.content import render_markdown
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
 from app.models.statuses import EVENT_KINDS, ArticleStatus, EventKind, EventStatus
+
+# Statuses whose pages the public sees once published_at has passed (a cancelled event stays
+# visible, marked as cancelled; articles are only ever draft or published).
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
+
+def is_public(
+    status: str | None, published_at: datetime | None, now: datetime | None = None
+) -> bool:
+    """Whether the public may see an article or event with this status and publication time."""
+    if now is None:
+        now = utcnow()
+    return status in PUBLIC_STATUSES and published_at is not None and published_at <= now
+
+
+def public_clause(model, now: datetime | None = None) -> ColumnElement[bool]:
+    """`is_public` as a SQL condition on `model` (Article or Event), for the site's queries."""
+    if now is None:
+        now = utcnow()
+    return and_(
+        model.status.in_(PUBLIC_STATUSES),
+        model.published_at.is_not(None),
+        model.published_at <= now,
+    )
+
 
 article_tag = Table(
     "article_tag",

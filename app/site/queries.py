@@ -5,34 +5,22 @@ from sqlalchemy import func, select
 
 from app.db import utcnow
 from app.extensions import db
-from app.models import (
-    Article,
-    ArticleStatus,
-    Author,
-    Event,
-    EventStatus,
-    SlugRedirect,
-    Tag,
-    article_tag,
-)
+from app.models import Article, Author, Event, SlugRedirect, Tag, article_tag
+from app.models.content import public_clause
 
 
 def visible_articles():
     """A select of articles the public may read right now, newest first."""
     return (
         select(Article)
-        .where(Article.status == ArticleStatus.PUBLISHED, Article.published_at <= utcnow())
+        .where(public_clause(Article))
         .order_by(Article.published_at.desc(), Article.id.desc())
     )
 
 
 def visible_events():
     """A select of events the public may see right now (cancelled ones stay, marked)."""
-    return select(Event).where(
-        Event.status.in_((EventStatus.PUBLISHED, EventStatus.CANCELLED)),
-        Event.published_at.is_not(None),
-        Event.published_at <= utcnow(),
-    )
+    return select(Event).where(public_clause(Event))
 
 
 def upcoming_events(limit: int | None = None) -> list[Event]:

@@ -1,21 +1,6 @@
-"""The staff area: sign-in, editors, attendee lists, exports, outbox, audit log."""
+"""The staff area: sign-in, editors, attendee lists, exports, outbox, audit log.
 
-from flask import Blueprint
-
-bp = Blueprint("staff", __name__)
-
-# The modules attach their views and hooks to bp when imported.
-from app.staff import (  # noqa: E402,F401
-    access,
-    articles,
-    attendees,
-    audit,
-    auth,
-    authors,
-    dashboard,
-    events,
-    exports,
-    outbox,
-    tags,
-    users,
-)
+Two layers with the same topic names: `views/<topic>.py` parse the request, call a service and
+render; `services/<topic>.py` hold the rules, queries and exports. The blueprint lives in
+`app.staff.views`, so importing a service, the forms or the CLI never loads the views.
+"""

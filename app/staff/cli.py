@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.models import ROLES
-from app.staff.accounts import MIN_PASSWORD_LENGTH, AccountError, create_user
+from app.staff.services.users import MIN_PASSWORD_LENGTH, AccountError, create_user
 
 users_command = AppGroup("users", help="Manage staff accounts.")
 

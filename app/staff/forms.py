@@ -32,7 +32,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.content import SLUG_PATTERN
 from app.models import ARTICLE_STATUSES, EVENT_KINDS, EVENT_STATUSES, ROLES
-from app.staff.accounts import MIN_PASSWORD_LENGTH
+from app.staff.services.users import MIN_PASSWORD_LENGTH
 
 COMMON_TIMEZONES = (
     "UTC",

@@ -1,19 +1,20 @@
-"""Saving events from the editor: seat and time checks, slug redirects, attendee notices."""
+"""Events for staff: the list, one by slug, and saving from the editor with seat and time
+checks, slug redirects and notices to attendees."""
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Event
+from app.models import Event, EventStatus
+from app.models.content import is_public
 from app.registration.emails import queue_event_cancelled, queue_event_updated
 from app.registration.queries import active_registrations
-from app.staff import audit_log
-from app.staff.editing import (
+from app.staff.services import audit
+from app.staff.services.publishing import (
     EditError,
     keep_old_slug,
     publication_time,
     resolve_slug,
     submitted_time,
-    was_public,
 )
 
 EVENT_AUDITED = (
@@ -31,6 +32,15 @@ PLAIN_FIELDS = (
 TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
 
+def all_events() -> list[Event]:
+    """Every event, the latest start first."""
+    return list(db.session.scalars(select(Event).order_by(Event.starts_at.desc())))
+
+
+def find_event(slug: str) -> Event | None:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
 def save_event(event: Event | None, values: dict) -> Event:
     """Create (event=None) or update an event from editor values; flushes, never commits.
 
@@ -43,8 +53,8 @@ def save_event(event: Event | None, values: dict) -> Event:
         event = Event(seats_taken=0, waitlist_issued=0, sequence=0)
     else:
         lock_event(event)
-    before = {} if creating else audit_log.snapshot(event, EVENT_AUDITED)
-    public_before = not creating and was_public(event.status, event.published_at)
+    before = {} if creating else audit.snapshot(event, EVENT_AUDITED)
+    public_before = not creating and is_public(event.status, event.published_at)
     old_slug = event.slug
 
     errors = {}
@@ -84,8 +94,8 @@ def save_event(event: Event | None, values: dict) -> Event:
 
     if not creating:
         notify_attendees(event, before, values.get("notify_note") or "")
-    after = audit_log.snapshot(event, EVENT_AUDITED)
-    audit_log.record_save("event", event, event.title, creating, before, after)
+    after = audit.snapshot(event, EVENT_AUDITED)
+    audit.record_save("event", event, event.title, creating, before, after)
     return event
 
 
@@ -102,17 +112,16 @@ def lock_event(event: Event) -> None:
 def notify_attendees(event: Event, before: dict, note: str = "") -> None:
     """Queue the emails an edit calls for: an update when the calendar entry moved, or a
     cancellation; each raises SEQUENCE so calendars replace the entry they hold."""
-    was_cancelled = before.get("status") == "cancelled"
-    if event.status == "cancelled" and not was_cancelled:
+    was_cancelled = before.get("status") == EventStatus.CANCELLED
+    if event.status == EventStatus.CANCELLED and not was_cancelled:
         event.sequence += 1
         db.session.flush()
         queue_event_cancelled(event, note=note)
         return
-    if was_cancelled or event.status == "cancelled":
+    if was_cancelled or event.status == EventStatus.CANCELLED:
         return
     moved = any(
-        before.get(field) != audit_log.json_ready(getattr(event, field))
-        for field in CALENDAR_FIELDS
+        before.get(field) != audit.json_ready(getattr(event, field)) for field in CALENDAR_FIELDS
     )
     if not moved:
         return

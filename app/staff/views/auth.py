@@ -5,10 +5,11 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_user, logout_user
 
 from app.extensions import db, limiter
-from app.staff import bp
-from app.staff.access import role_required, safe_next
-from app.staff.accounts import authenticate
+from app.models import Role
 from app.staff.forms import LoginForm
+from app.staff.services.users import authenticate
+from app.staff.views.access import role_required, safe_next
+from app.staff.views.blueprint import bp
 
 SIGN_IN_FAILED = "That email and password do not match an active account."
 
@@ -51,7 +52,7 @@ def login():
 
 
 @bp.post("/logout")
-@role_required("staff")
+@role_required(Role.STAFF)
 def logout():
     logout_user()
     session.clear()

@@ -1,42 +1,39 @@
 """Event list (staff) and the event editor (marketing)."""
 
 from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
 
 from app.content import render_markdown
-from app.extensions import db
-from app.models import Event
-from app.staff import bp
-from app.staff.access import role_required
-from app.staff.attendee_queries import status_counts_by_event
-from app.staff.editing import suggest_slug, to_local
-from app.staff.event_edits import TIME_FIELDS, save_event
+from app.models import Event, EventStatus, Role
 from app.staff.forms import EventForm, timezone_choices
-from app.staff.saving import save_form
+from app.staff.services.attendees import status_counts_by_event
+from app.staff.services.events import TIME_FIELDS, all_events, find_event, save_event
+from app.staff.services.publishing import suggest_slug, to_local
+from app.staff.views.access import role_required
+from app.staff.views.blueprint import bp
+from app.staff.views.saving import save_form
 
 
 @bp.get("/events/")
-@role_required("staff")
+@role_required(Role.STAFF)
 def events():
-    rows = db.session.scalars(select(Event).order_by(Event.starts_at.desc())).all()
     counts = status_counts_by_event()
-    return render_template("staff/events.html", events=rows, counts=counts)
+    return render_template("staff/events.html", events=all_events(), counts=counts)
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
-@role_required("marketing")
+@role_required(Role.MARKETING)
 def event_new():
     return event_editor(None)
 
 
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
-@role_required("marketing")
+@role_required(Role.MARKETING)
 def event_edit(slug: str):
     return event_editor(get_event_or_404(slug))
 
 
 def get_event_or_404(slug: str) -> Event:
-    return db.session.scalar(select(Event).where(Event.slug == slug)) or abort(404)
+    return find_event(slug) or abort(404)
 
 
 def event_editor(event: Event | None):
@@ -55,7 +52,7 @@ def event_editor(event: Event | None):
 
 
 def event_form(event: Event | None) -> EventForm:
-    data = {"status": "draft", "waitlist_enabled": True, "timezone": "Europe/Berlin"}
+    data = {"status": EventStatus.DRAFT, "waitlist_enabled": True, "timezone": "Europe/Berlin"}
     if event is not None:
         data.update(
             {

@@ -9,7 +9,7 @@ from app.addresses import normalize_email
 from app.db import utcnow
 from app.extensions import db
 from app.models import ROLES, User
-from app.staff import audit_log
+from app.staff.services import audit
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -46,6 +46,11 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+def all_users() -> list[User]:
+    """Active accounts first, then by address."""
+    return list(db.session.scalars(select(User).order_by(User.active.desc(), User.email)))
+
+
 def create_user(email: str, role: str, password: str, created_by: int | None = None) -> User:
     """A new active account. :raises AccountError: bad address, role or password; address taken."""
     address = account_address(email)
@@ -59,7 +64,7 @@ def create_user(email: str, role: str, password: str, created_by: int | None = N
     user = User(email=address, role=role, password_hash=generate_password_hash(password))
     db.session.add(user)
     db.session.flush()
-    audit_log.record(
+    audit.record(
         "user.create",
         user,
         f"Created account {address} ({role})",
@@ -90,9 +95,9 @@ def update_access(user: User, role: str, active: bool, acting: User) -> dict:
         raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
     if user.id == acting.id and (role != user.role or not active):
         raise AccountError("You cannot change your own role or deactivate yourself.")
-    before = audit_log.snapshot(user, ("role", "active"))
+    before = audit.snapshot(user, ("role", "active"))
     user.role, user.active = role, active
-    changes = audit_log.changed_fields(before, audit_log.snapshot(user, ("role", "active")))
+    changes = audit.changed_fields(before, audit.snapshot(user, ("role", "active")))
     if changes:
-        audit_log.record("user.update", user, f"Changed access of {user.email}", changes)
+        audit.record("user.update", user, f"Changed access of {user.email}", changes)
     return changes

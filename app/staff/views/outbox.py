@@ -1,39 +1,40 @@
 """The outbox page (staff): recent mail and its state, retry, correct an address and resend."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from app.extensions import db
-from app.models import OUTBOX_STATUSES, OutboxMessage, Registration
-from app.staff import bp
-from app.staff.access import role_required, safe_next
+from app.models import OutboxMessage, Role
 from app.staff.forms import ResendForm, show_errors
-from app.staff.outbox_actions import OutboxError, correct_and_resend, retry
-
-PER_PAGE = 50
+from app.staff.services.outbox import (
+    PER_PAGE,
+    OutboxError,
+    correct_and_resend,
+    outbox_list,
+    registration_of,
+    retry,
+)
+from app.staff.views.access import role_required, safe_next
+from app.staff.views.blueprint import bp
 
 
 @bp.get("/outbox/")
-@role_required("staff")
+@role_required(Role.STAFF)
 def outbox():
     status = request.args.get("status", "")
-    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-    if status in OUTBOX_STATUSES:
-        query = query.where(OutboxMessage.status == status)
     page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=True)
+    pagination = db.paginate(outbox_list(status), page=page, per_page=PER_PAGE, error_out=True)
     return render_template("staff/outbox.html", pagination=pagination, status=status)
 
 
 @bp.get("/outbox/<int:message_id>")
-@role_required("staff")
+@role_required(Role.STAFF)
 def outbox_message(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     return render_message(message, ResendForm(data={"email": message.to_address}))
 
 
 @bp.post("/outbox/<int:message_id>/retry")
-@role_required("staff")
+@role_required(Role.STAFF)
 def outbox_retry(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     try:
@@ -47,7 +48,7 @@ def outbox_retry(message_id: int):
 
 
 @bp.post("/outbox/<int:message_id>/resend")
-@role_required("staff")
+@role_required(Role.STAFF)
 def outbox_resend(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     form = ResendForm()
@@ -64,9 +65,9 @@ def outbox_resend(message_id: int):
 
 
 def render_message(message: OutboxMessage, form: ResendForm):
-    registration = (
-        db.session.get(Registration, message.registration_id) if message.registration_id else None
-    )
     return render_template(
-        "staff/outbox_message.html", message=message, registration=registration, form=form
+        "staff/outbox_message.html",
+        message=message,
+        registration=registration_of(message),
+        form=form,
     )

@@ -1,4 +1,5 @@
-"""Attendee exports: the columns, the rows streamed from the database, CSV and XLSX writers.
+"""Attendee exports: the columns, the rows streamed from the database, CSV and XLSX writers,
+and the audit entry each export leaves.
 
 Rows come from one query (waitlist positions from a window function, not a query per row)
 read in batches from a server-side cursor, so memory stays flat however long the list is.
@@ -14,9 +15,11 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Select, select
 
+from app.db import sqlite_immediate
 from app.extensions import db
 from app.models import Event, Registration
 from app.registration.queries import status_order, waitlist_position_column
+from app.staff.services import audit
 
 # The public contract (DESIGN.md): these first, in this order. More may follow.
 COLUMNS = (
@@ -125,3 +128,23 @@ def xlsx_safe(value: Any) -> Any:
     # XML inside an XLSX file cannot hold control characters; removing one may uncover a
     # formula trigger ("\x01=..."), so neutralise again after.
     return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+
+
+def record_export(event: Event | None, file_format: str, user_id: int) -> None:
+    """Log who exported which list, committed before the first byte is sent."""
+    what = f"attendees of “{event.title}”" if event is not None else "attendees of all events"
+    # This write happens in a GET, whose SQLite transactions are deferred (read-only) by
+    # default: end the read, then write in an immediate transaction like any POST.
+    db.session.commit()
+    token = sqlite_immediate.set(True)
+    try:
+        audit.record(
+            f"export.{file_format}",
+            event,
+            f"Exported {what} as {file_format.upper()}",
+            {"list": {"before": None, "after": event.slug if event else "all events"}},
+            user_id=user_id,
+        )
+        db.session.commit()
+    finally:
+        sqlite_immediate.reset(token)

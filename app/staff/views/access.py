@@ -9,7 +9,7 @@ from flask_login import current_user, logout_user
 from app.db import utcnow
 from app.extensions import db, login_manager
 from app.models import ROLES, User
-from app.staff import bp
+from app.staff.views.blueprint import bp
 
 # Views anyone may reach: the sign-in page must be reachable before signing in.
 OPEN_ENDPOINTS = {"staff.login"}

@@ -1,22 +1,42 @@
-"""Saving articles, authors and tags from the editors: checks, slug redirects, audit."""
+"""Articles for the editor: the list, one by slug, and saving with checks, slug redirects, audit."""
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Article, Author, Tag
-from app.staff import audit_log
-from app.staff.editing import (
+from app.models.content import is_public
+from app.staff.services import audit
+from app.staff.services.publishing import (
     EditError,
     keep_old_slug,
     publication_time,
     resolve_slug,
     submitted_time,
-    was_public,
 )
 
 ARTICLE_AUDITED = (
     "title", "slug", "summary", "body_md", "author_id", "tag_slugs", "status", "published_at",
 )  # fmt: skip
+
+
+def recent_articles() -> list[Article]:
+    """Every article, the most recently edited first."""
+    query = select(Article).order_by(Article.updated_at.desc(), Article.id.desc())
+    return list(db.session.scalars(query))
+
+
+def find_article(slug: str) -> Article | None:
+    return db.session.scalar(select(Article).where(Article.slug == slug))
+
+
+def author_options() -> list[tuple[int, str]]:
+    """(id, name) of every author, for the editor's author <select>."""
+    return list(db.session.execute(select(Author.id, Author.name).order_by(Author.name)).all())
+
+
+def tag_options() -> list[tuple[int, str]]:
+    """(id, name) of every tag, for the editor's tag checkboxes."""
+    return list(db.session.execute(select(Tag.id, Tag.name).order_by(Tag.name)).all())
 
 
 def save_article(article: Article | None, values: dict) -> Article:
@@ -27,7 +47,7 @@ def save_article(article: Article | None, values: dict) -> Article:
     creating = article is None
     article = article or Article()
     before = {} if creating else _article_snapshot(article)
-    public_before = not creating and was_public(article.status, article.published_at)
+    public_before = not creating and is_public(article.status, article.published_at)
     old_slug = article.slug
 
     # Everything that reads the database first, so no half-filled row is flushed meanwhile.
@@ -54,45 +74,13 @@ def save_article(article: Article | None, values: dict) -> Article:
     db.session.flush()
     keep_old_slug("article", article.id, old_slug, article.slug, public_before)
 
-    audit_log.record_save(
+    audit.record_save(
         "article", article, article.title, creating, before, _article_snapshot(article)
     )
     return article
 
 
 def _article_snapshot(article: Article) -> dict:
-    snap = audit_log.snapshot(article, tuple(f for f in ARTICLE_AUDITED if f != "tag_slugs"))
+    snap = audit.snapshot(article, tuple(f for f in ARTICLE_AUDITED if f != "tag_slugs"))
     snap["tag_slugs"] = sorted(tag.slug for tag in article.tags)
     return snap
-
-
-def save_author(author: Author | None, values: dict) -> Author:
-    """Create or update an author; flushes. :raises EditError: slug taken."""
-    return _save_named(
-        author or Author(), Author, values, ("name", "slug", "bio", "social_handle"), "author"
-    )
-
-
-def save_tag(tag: Tag | None, values: dict) -> Tag:
-    """Create or update a tag; flushes. :raises EditError: name or slug taken."""
-    clash = select(Tag.id).where(Tag.name == values["name"])
-    if tag is not None:
-        clash = clash.where(Tag.id != tag.id)
-    if db.session.scalar(clash) is not None:
-        raise EditError({"name": f"There is already a tag named “{values['name']}”."})
-    return _save_named(tag or Tag(), Tag, values, ("name", "slug"), "tag")
-
-
-def _save_named(row, model, values: dict, fields: tuple[str, ...], noun: str):
-    creating = row.id is None
-    before = {} if creating else audit_log.snapshot(row, fields)
-    row.slug = resolve_slug(model, values.get("slug"), values["name"], row.id)
-    for field in fields:
-        if field != "slug":
-            value = values.get(field)
-            setattr(row, field, value or ("" if field != "social_handle" else None))
-    if creating:
-        db.session.add(row)
-    db.session.flush()
-    audit_log.record_save(noun, row, row.name, creating, before, audit_log.snapshot(row, fields))
-    return row

@@ -1,35 +1,31 @@
 """Tag editor (marketing)."""
 
 from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import func, select
 
-from app.extensions import db
-from app.models import Tag, article_tag
-from app.staff import bp
-from app.staff.access import role_required
-from app.staff.article_edits import save_tag
+from app.models import Role, Tag
 from app.staff.forms import TagForm
-from app.staff.saving import save_form
+from app.staff.services.tags import find_tag, save_tag, tags_with_uses
+from app.staff.views.access import role_required
+from app.staff.views.blueprint import bp
+from app.staff.views.saving import save_form
 
 
 @bp.get("/tags/")
-@role_required("marketing")
+@role_required(Role.MARKETING)
 def tags():
-    uses = func.count(article_tag.c.article_id).label("uses")
-    query = select(Tag, uses).outerjoin(article_tag).group_by(Tag.id).order_by(Tag.name)
-    return render_template("staff/tags.html", rows=db.session.execute(query).all())
+    return render_template("staff/tags.html", rows=tags_with_uses())
 
 
 @bp.route("/tags/new", methods=["GET", "POST"])
-@role_required("marketing")
+@role_required(Role.MARKETING)
 def tag_new():
     return tag_editor(None)
 
 
 @bp.route("/tags/<slug>/edit", methods=["GET", "POST"])
-@role_required("marketing")
+@role_required(Role.MARKETING)
 def tag_edit(slug: str):
-    return tag_editor(db.session.scalar(select(Tag).where(Tag.slug == slug)) or abort(404))
+    return tag_editor(find_tag(slug) or abort(404))
 
 
 def tag_editor(tag: Tag | None):

@@ -1,37 +1,39 @@
 """Article editor (marketing): list, create, edit with a Markdown preview."""
 
 from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
 
 from app.content import render_markdown
-from app.extensions import db
-from app.models import Article, Author, Tag
-from app.staff import bp
-from app.staff.access import role_required
-from app.staff.article_edits import save_article
-from app.staff.editing import suggest_slug, to_local
+from app.models import Article, ArticleStatus, Role
 from app.staff.forms import ArticleForm, options, timezone_choices
-from app.staff.saving import save_form
+from app.staff.services.articles import (
+    author_options,
+    find_article,
+    recent_articles,
+    save_article,
+    tag_options,
+)
+from app.staff.services.publishing import suggest_slug, to_local
+from app.staff.views.access import role_required
+from app.staff.views.blueprint import bp
+from app.staff.views.saving import save_form
 
 
 @bp.get("/articles/")
-@role_required("marketing")
+@role_required(Role.MARKETING)
 def articles():
-    query = select(Article).order_by(Article.updated_at.desc(), Article.id.desc())
-    return render_template("staff/articles.html", articles=db.session.scalars(query).all())
+    return render_template("staff/articles.html", articles=recent_articles())
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
-@role_required("marketing")
+@role_required(Role.MARKETING)
 def article_new():
     return article_editor(None)
 
 
 @bp.route("/articles/<slug>/edit", methods=["GET", "POST"])
-@role_required("marketing")
+@role_required(Role.MARKETING)
 def article_edit(slug: str):
-    article = db.session.scalar(select(Article).where(Article.slug == slug)) or abort(404)
-    return article_editor(article)
+    return article_editor(find_article(slug) or abort(404))
 
 
 def article_editor(article: Article | None):
@@ -51,7 +53,7 @@ def article_editor(article: Article | None):
 
 
 def article_form(article: Article | None) -> ArticleForm:
-    data = {"status": "draft", "timezone": "UTC"}
+    data = {"status": ArticleStatus.DRAFT, "timezone": "UTC"}
     if article is not None:
         data.update(
             title=article.title,
@@ -64,10 +66,8 @@ def article_form(article: Article | None) -> ArticleForm:
             published_at=to_local(article.published_at, "UTC"),
         )
     form = ArticleForm(data=data)
-    authors = db.session.execute(select(Author.id, Author.name).order_by(Author.name)).all()
-    form.author_id.choices = options([("", "Choose an author"), *authors])
-    tags = db.session.execute(select(Tag.id, Tag.name).order_by(Tag.name)).all()
-    form.tag_ids.choices = options(tags)
+    form.author_id.choices = options([("", "Choose an author"), *author_options()])
+    form.tag_ids.choices = options(tag_options())
     form.timezone.choices = timezone_choices()
     return form
 

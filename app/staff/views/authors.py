@@ -1,34 +1,31 @@
 """Author editor (marketing)."""
 
 from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Author
-from app.staff import bp
-from app.staff.access import role_required
-from app.staff.article_edits import save_author
+from app.models import Author, Role
 from app.staff.forms import AuthorForm
-from app.staff.saving import save_form
+from app.staff.services.authors import all_authors, find_author, save_author
+from app.staff.views.access import role_required
+from app.staff.views.blueprint import bp
+from app.staff.views.saving import save_form
 
 
 @bp.get("/authors/")
-@role_required("marketing")
+@role_required(Role.MARKETING)
 def authors():
-    rows = db.session.scalars(select(Author).order_by(Author.name)).all()
-    return render_template("staff/authors.html", authors=rows)
+    return render_template("staff/authors.html", authors=all_authors())
 
 
 @bp.route("/authors/new", methods=["GET", "POST"])
-@role_required("marketing")
+@role_required(Role.MARKETING)
 def author_new():
     return author_editor(None)
 
 
 @bp.route("/authors/<slug>/edit", methods=["GET", "POST"])
-@role_required("marketing")
+@role_required(Role.MARKETING)
 def author_edit(slug: str):
-    return author_editor(db.session.scalar(select(Author).where(Author.slug == slug)) or abort(404))
+    return author_editor(find_author(slug) or abort(404))
 
 
 def author_editor(author: Author | None):

@@ -1,12 +1,26 @@
-"""Writing the audit log: who changed what, with before and after of each changed field."""
+"""The audit log: writing who changed what (before and after of each changed field), and
+reading it back newest first."""
 
 from datetime import datetime
 from typing import Any
 
 from flask_login import current_user
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AuditEntry
+
+PER_PAGE = 50
+
+
+def audit_entries() -> Select:
+    """A select of every entry with its user, newest first."""
+    return (
+        select(AuditEntry)
+        .options(selectinload(AuditEntry.user))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    )
 
 
 def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:

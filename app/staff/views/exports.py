@@ -6,64 +6,43 @@ from flask import Response, send_file, stream_with_context
 from flask_login import current_user
 
 from app.db import sqlite_immediate, utcnow
-from app.extensions import db
-from app.models import Event
-from app.staff import audit_log, bp
-from app.staff.access import role_required
-from app.staff.events import get_event_or_404
-from app.staff.export_rows import csv_chunks, write_xlsx
+from app.models import Event, Role
+from app.staff.services.exports import csv_chunks, record_export, write_xlsx
+from app.staff.views.access import role_required
+from app.staff.views.blueprint import bp
+from app.staff.views.events import get_event_or_404
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/events/<slug>/attendees.csv")
-@role_required("staff")
+@role_required(Role.STAFF)
 def event_attendees_csv(slug: str):
     event = get_event_or_404(slug)
-    record_export(event, "csv")
+    record_export(event, "csv", current_user.id)
     return csv_response(event, f"{event.slug}-attendees")
 
 
 @bp.get("/events/<slug>/attendees.xlsx")
-@role_required("staff")
+@role_required(Role.STAFF)
 def event_attendees_xlsx(slug: str):
     event = get_event_or_404(slug)
-    record_export(event, "xlsx")
+    record_export(event, "xlsx", current_user.id)
     return xlsx_response(event, f"{event.slug}-attendees")
 
 
 @bp.get("/attendees.csv")
-@role_required("staff")
+@role_required(Role.STAFF)
 def all_attendees_csv():
-    record_export(None, "csv")
+    record_export(None, "csv", current_user.id)
     return csv_response(None, "all-events-attendees")
 
 
 @bp.get("/attendees.xlsx")
-@role_required("staff")
+@role_required(Role.STAFF)
 def all_attendees_xlsx():
-    record_export(None, "xlsx")
+    record_export(None, "xlsx", current_user.id)
     return xlsx_response(None, "all-events-attendees")
-
-
-def record_export(event: Event | None, file_format: str) -> None:
-    """Log who exported which list, committed before the first byte is sent."""
-    what = f"attendees of “{event.title}”" if event is not None else "attendees of all events"
-    # This write happens in a GET, whose SQLite transactions are deferred (read-only) by
-    # default: end the read, then write in an immediate transaction like any POST.
-    db.session.commit()
-    token = sqlite_immediate.set(True)
-    try:
-        audit_log.record(
-            f"export.{file_format}",
-            event,
-            f"Exported {what} as {file_format.upper()}",
-            {"list": {"before": None, "after": event.slug if event else "all events"}},
-            user_id=current_user.id,
-        )
-        db.session.commit()
-    finally:
-        sqlite_immediate.reset(token)
 
 
 def csv_response(event: Event | None, name: str) -> Response:

@@ -2,25 +2,23 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.extensions import db
-from app.models import User
-from app.staff import bp
-from app.staff.access import role_required
-from app.staff.accounts import AccountError, create_user, update_access
+from app.models import Role, User
 from app.staff.forms import UserAccessForm, UserCreateForm, show_errors
+from app.staff.services.users import AccountError, all_users, create_user, update_access
+from app.staff.views.access import role_required
+from app.staff.views.blueprint import bp
 
 
 @bp.get("/users/")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def users():
-    rows = db.session.scalars(select(User).order_by(User.active.desc(), User.email)).all()
-    return render_template("staff/users.html", users=rows)
+    return render_template("staff/users.html", users=all_users())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def user_new():
     form = UserCreateForm()
     if form.validate_on_submit():
@@ -36,7 +34,7 @@ def user_new():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def user_edit(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = UserAccessForm(data={"role": user.role, "active": user.active})

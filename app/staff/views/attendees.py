@@ -1,25 +1,28 @@
 """The attendee list of an event (staff): counts, search, filter, and per-attendee actions."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from app.extensions import db
-from app.models import REGISTRATION_STATUSES, Event, Registration
+from app.models import REGISTRATION_STATUSES, Event, Registration, Role
 from app.registration.queries import waitlist_positions
-from app.staff import bp
-from app.staff.access import role_required, safe_next
-from app.staff.attendee_actions import AttendeeError, cancel, promote, toggle_check_in
-from app.staff.attendee_queries import (
+from app.staff.services.attendees import (
     PER_PAGE,
     SHEET_PER_PAGE,
+    AttendeeError,
     attendee_counts,
     attendee_list,
+    cancel,
+    find_attendee,
+    promote,
+    toggle_check_in,
 )
-from app.staff.events import get_event_or_404
+from app.staff.views.access import role_required, safe_next
+from app.staff.views.blueprint import bp
+from app.staff.views.events import get_event_or_404
 
 
 @bp.get("/events/<slug>/attendees")
-@role_required("staff")
+@role_required(Role.STAFF)
 def attendees(slug: str):
     event = get_event_or_404(slug)
     search = request.args.get("q", "").replace("\x00", "").strip()[:200]
@@ -44,19 +47,19 @@ def attendees(slug: str):
 
 
 @bp.post("/events/<slug>/attendees/<int:registration_id>/cancel")
-@role_required("staff")
+@role_required(Role.STAFF)
 def attendee_cancel(slug: str, registration_id: int):
     return attendee_action(slug, registration_id, cancel)
 
 
 @bp.post("/events/<slug>/attendees/<int:registration_id>/promote")
-@role_required("staff")
+@role_required(Role.STAFF)
 def attendee_promote(slug: str, registration_id: int):
     return attendee_action(slug, registration_id, promote)
 
 
 @bp.post("/events/<slug>/attendees/<int:registration_id>/check-in")
-@role_required("staff")
+@role_required(Role.STAFF)
 def attendee_check_in(slug: str, registration_id: int):
     return attendee_action(slug, registration_id, toggle_check_in)
 
@@ -77,7 +80,4 @@ def attendee_action(slug: str, registration_id: int, action):
 
 
 def registration_of(event: Event, registration_id: int) -> Registration:
-    query = select(Registration).where(
-        Registration.id == registration_id, Registration.event_id == event.id
-    )
-    return db.session.scalar(query) or abort(404)
+    return find_attendee(event, registration_id) or abort(404)

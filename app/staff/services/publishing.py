@@ -1,4 +1,5 @@
-"""Rules shared by the editors: slugs and their redirects, local times, publication times."""
+"""What every editor's save shares: EditError, slugs and their redirects, local times, and
+when a page is published."""
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -8,7 +9,8 @@ from sqlalchemy import delete, select
 from app.content import slugify
 from app.db import utcnow
 from app.extensions import db
-from app.models import SlugRedirect
+from app.models import ArticleStatus, SlugRedirect
+from app.staff.services import audit
 
 
 class EditError(ValueError):
@@ -47,15 +49,6 @@ def suggest_slug(model, title: str, exclude_id: int | None = None) -> str:
         n += 1
         candidate = f"{base}-{n}"
     return candidate
-
-
-def was_public(status: str | None, published_at: datetime | None) -> bool:
-    """Whether the public could see the page under its old slug (so links to it exist)."""
-    return (
-        status in ("published", "cancelled")
-        and published_at is not None
-        and published_at <= utcnow()
-    )
 
 
 def keep_old_slug(kind: str, target_id: int, old_slug: str | None, new_slug: str, public: bool):
@@ -98,7 +91,7 @@ def to_local(value: datetime | None, zone_name: str) -> datetime | None:
 
 def publication_time(status: str, wanted: datetime | None) -> datetime | None:
     """Publishing with no time means now; a draft keeps whatever time was given."""
-    if status != "draft" and wanted is None:
+    if status != ArticleStatus.DRAFT and wanted is None:
         return utcnow()
     return wanted
 
@@ -113,3 +106,22 @@ def submitted_time(
     if local is not None and previous is not None and local == to_local(previous, zone_name):
         return previous
     return to_utc(local, zone_name, field)
+
+
+def save_named(row, model, values: dict, fields: tuple[str, ...], noun: str):
+    """Create or update an author or tag (a name, a slug, plain text fields); flushes, audits.
+
+    :raises EditError: the slug belongs to another row.
+    """
+    creating = row.id is None
+    before = {} if creating else audit.snapshot(row, fields)
+    row.slug = resolve_slug(model, values.get("slug"), values["name"], row.id)
+    for field in fields:
+        if field != "slug":
+            value = values.get(field)
+            setattr(row, field, value or ("" if field != "social_handle" else None))
+    if creating:
+        db.session.add(row)
+    db.session.flush()
+    audit.record_save(noun, row, row.name, creating, before, audit.snapshot(row, fields))
+    return row

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.staff.editing import EditError
 from app.staff.forms import editor_values, show_errors
+from app.staff.services.publishing import EditError
 
 T = TypeVar("T")
 

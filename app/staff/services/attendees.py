@@ -1,0 +1,138 @@
+"""Attendee lists and what staff do with one registration.
+
+Reading: counts per status, search and filter, the list's order. Acting: cancel, promote from
+the waitlist, check in. Seats and the waitlist follow the registration service's rules; this
+module adds the checks staff need and writes the audit log. Each action flushes; the view commits.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, or_, select
+
+from app.db import utcnow
+from app.extensions import db
+from app.models import REGISTRATION_STATUSES, Event, Registration
+from app.models import RegistrationStatus as Status
+from app.registration.queries import status_order
+from app.registration.service import AlreadyCancelled, cancel_registration, promote_registration
+from app.staff.services import audit
+
+PER_PAGE = 50
+SHEET_PER_PAGE = 1000
+
+AUDITED = ("status", "waitlist_ticket", "promoted_at", "cancelled_at", "checked_in_at")
+
+
+@dataclass(frozen=True)
+class AttendeeCounts:
+    capacity: int | None
+    seats_taken: int
+    confirmed: int
+    waitlisted: int
+    cancelled: int
+
+    @property
+    def seats_left(self) -> int | None:
+        return None if self.capacity is None else max(0, self.capacity - self.seats_taken)
+
+
+def status_counts_by_event() -> dict[int, dict[str, int]]:
+    """{event id: {status: number of registrations}} for every event, in one query."""
+    query = select(Registration.event_id, Registration.status, func.count()).group_by(
+        Registration.event_id, Registration.status
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for event_id, status, number in db.session.execute(query):
+        counts.setdefault(event_id, {})[status] = number
+    return counts
+
+
+def attendee_counts(event: Event) -> AttendeeCounts:
+    query = (
+        select(Registration.status, func.count())
+        .where(Registration.event_id == event.id)
+        .group_by(Registration.status)
+    )
+    by_status = dict(db.session.execute(query).all())
+    return AttendeeCounts(
+        capacity=event.capacity,
+        seats_taken=event.seats_taken,
+        confirmed=by_status.get(Status.CONFIRMED, 0),
+        waitlisted=by_status.get(Status.WAITLISTED, 0),
+        cancelled=by_status.get(Status.CANCELLED, 0),
+    )
+
+
+def attendee_list(event: Event, search: str = "", status: str = ""):
+    """A select of the event's registrations, matching `search` in name, email or company and
+    having `status` when given; confirmed first, then the queue in order, then cancelled."""
+    query = select(Registration).where(Registration.event_id == event.id)
+    if search:
+        query = query.where(
+            or_(
+                Registration.name.icontains(search, autoescape=True),
+                Registration.email.icontains(search, autoescape=True),
+                Registration.company.icontains(search, autoescape=True),
+            )
+        )
+    if status in REGISTRATION_STATUSES:
+        query = query.where(Registration.status == status)
+    queue_order = case((Registration.status == Status.WAITLISTED, Registration.waitlist_ticket))
+    return query.order_by(
+        status_order(), queue_order, func.lower(Registration.name), Registration.id
+    )
+
+
+def find_attendee(event: Event, registration_id: int) -> Registration | None:
+    """The registration with this id, if it belongs to `event`."""
+    query = select(Registration).where(
+        Registration.id == registration_id, Registration.event_id == event.id
+    )
+    return db.session.scalar(query)
+
+
+class AttendeeError(ValueError):
+    """An action that does not apply to this registration now; the message says why."""
+
+
+def cancel(registration: Registration) -> str:
+    """Cancel a confirmed or waitlisted registration (a freed seat goes to the waitlist)."""
+    if registration.status == Status.CANCELLED:
+        raise AttendeeError(f"{registration.name}’s registration was already cancelled.")
+    before = audit.snapshot(registration, AUDITED)
+    try:
+        promoted = cancel_registration(registration)
+    except AlreadyCancelled:
+        raise AttendeeError(f"{registration.name}’s registration was already cancelled.") from None
+    _record("registration.cancel", registration, f"Cancelled {registration.name}", before)
+    if promoted is not None:
+        return f"Cancelled {registration.name}’s registration; {promoted.name} got the seat."
+    return f"Cancelled {registration.name}’s registration."
+
+
+def promote(registration: Registration) -> str:
+    """Give a waitlisted attendee a free seat. :raises AttendeeError: not waiting, or no seat."""
+    if registration.status != Status.WAITLISTED:
+        raise AttendeeError(f"{registration.name} is not on the waiting list.")
+    before = audit.snapshot(registration, AUDITED)
+    if not promote_registration(registration):
+        raise AttendeeError(f"No seat is free for {registration.name}: raise the capacity first.")
+    _record("registration.promote", registration, f"Promoted {registration.name}", before)
+    return f"{registration.name} now has a seat."
+
+
+def toggle_check_in(registration: Registration) -> str:
+    """Mark a confirmed attendee as arrived, or undo it. :raises AttendeeError: not confirmed."""
+    if registration.status != Status.CONFIRMED:
+        raise AttendeeError(f"Only confirmed attendees can be checked in ({registration.name}).")
+    before = audit.snapshot(registration, AUDITED)
+    registration.checked_in_at = None if registration.checked_in_at else utcnow()
+    arrived = registration.checked_in_at is not None
+    verb = "Checked in" if arrived else "Undid check-in of"
+    _record("registration.check_in", registration, f"{verb} {registration.name}", before)
+    return f"{verb} {registration.name}."
+
+
+def _record(action: str, registration: Registration, summary: str, before: dict) -> None:
+    after = audit.snapshot(registration, AUDITED)
+    audit.record(action, registration, summary, audit.changed_fields(before, after))

@@ -1,0 +1,22 @@
+"""Authors for the editor: the list, one by slug, and saving."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Author
+from app.staff.services.publishing import save_named
+
+AUTHOR_FIELDS = ("name", "slug", "bio", "social_handle")
+
+
+def all_authors() -> list[Author]:
+    return list(db.session.scalars(select(Author).order_by(Author.name)))
+
+
+def find_author(slug: str) -> Author | None:
+    return db.session.scalar(select(Author).where(Author.slug == slug))
+
+
+def save_author(author: Author | None, values: dict) -> Author:
+    """Create or update an author; flushes. :raises EditError: slug taken."""
+    return save_named(author or Author(), Author, values, AUTHOR_FIELDS, "author")
