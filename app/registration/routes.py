@@ -38,10 +38,10 @@ def register(slug: str):
     if state.open and form.validate_on_submit():
         result = service.register(event, form.registration_data())
         db.session.commit()
-        if result.stored:
-            return redirect(url_for(".manage", token=result.token, registered=1), 303)
-        if result.outcome == "duplicate":
-            return redirect(url_for(".already_registered", slug=event.slug), 303)
+        # New or already registered, the browser hears the same: anyone may type any address,
+        # so only its owner, by email, learns which it was and gets the manage link.
+        if result.stored or result.outcome == "duplicate":
+            return redirect(url_for(".check_email", slug=event.slug), 303)
         state = RegistrationState(False, result.message)
     return render_form(event, form, state)
 
@@ -56,10 +56,16 @@ def render_form(event: Event, form: RegistrationForm, state: RegistrationState, 
     return page, status
 
 
+@bp.get("/events/<slug>/register/check-your-email")
+def check_email(slug: str):
+    event = visible_event_or_404(slug)
+    return render_template("registration/check_email.html", event=event)
+
+
 @bp.get("/events/<slug>/register/already-registered")
 def already_registered(slug: str):
-    event = visible_event_or_404(slug)
-    return render_template("registration/already_registered.html", event=event)
+    """The old answer to a repeated sign-up; links to it land on the one answer for all."""
+    return redirect(url_for(".check_email", slug=slug), 301)
 
 
 @bp.get("/events/<slug>/calendar.ics")
