@@ -97,16 +97,16 @@ def cancel(token: str):
     form = CancelForm()
     if not service.can_cancel(registration):
         status = 200 if request.method == "GET" else 409
-        return private(render_cancel(registration, form, token), status)
+        return private(render_cancel(registration, form, token), status, posts_form=True)
     if form.validate_on_submit():
         try:
             service.cancel_registration(registration)
         except service.AlreadyCancelled:
             db.session.rollback()
-            return private(render_cancel(registration, form, token), 409)
+            return private(render_cancel(registration, form, token), 409, posts_form=True)
         db.session.commit()
         return redirect(url_for(".manage", token=token, cancelled=1), 303)
-    return private(render_cancel(registration, form, token))
+    return private(render_cancel(registration, form, token), posts_form=True)
 
 
 def render_cancel(registration: Registration, form: CancelForm, token: str) -> str:
@@ -143,7 +143,9 @@ def form_expired(error: CSRFError):
         if registration is not None:
             form = CancelForm()
             form.form_errors.append(message)
-            return private(render_cancel(registration, form, args["token"]), 400)
+            return private(
+                render_cancel(registration, form, args["token"]), 400, posts_form=True
+            )
     else:
         return render_template("errors/generic.html", error=error, code=400), 400
     # Errors raised inside an error handler are not handled again: answer the 404 here.
@@ -173,11 +175,17 @@ def calendar_response(body: str, filename: str):
     return response
 
 
-def private(response, status: int | None = None):
-    """An attendee's own page: never sent on as a referrer, never indexed."""
+def private(response, status: int | None = None, *, posts_form: bool = False):
+    """An attendee's own page: its URL (the manage token) never sent to another site as a
+    referrer, and never indexed.
+
+    A page with a form sends its Referer to this site only (`same-origin`): over https,
+    Flask-WTF refuses a POST without a same-origin Referer, so `no-referrer` would make the
+    form fail for everyone.
+    """
     response = make_response(response)
     if status is not None:
         response.status_code = status
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = "same-origin" if posts_form else "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
