@@ -143,9 +143,7 @@ def form_expired(error: CSRFError):
         if registration is not None:
             form = CancelForm()
             form.form_errors.append(message)
-            return private(
-                render_cancel(registration, form, args["token"]), 400, posts_form=True
-            )
+            return private(render_cancel(registration, form, args["token"]), 400, posts_form=True)
     else:
         return render_template("errors/generic.html", error=error, code=400), 400
     # Errors raised inside an error handler are not handled again: answer the 404 here.
