@@ -1,0 +1,1 @@
+"""Helpers the tests share: servers started in production's shape (nginx, TLS)."""
