@@ -123,5 +123,6 @@ def test_plain_http_is_sent_to_https(live_site):
 
     with pytest.raises(urllib.error.HTTPError) as answer:
         urllib.request.build_opener(NoFollow).open(request, timeout=5)
-    assert answer.value.code == 301
-    assert answer.value.headers["Location"] == f"{live_site.url}/events/?x=1"
+    with answer.value:  # the error holds the connection: close it here
+        assert answer.value.code == 301
+        assert answer.value.headers["Location"] == f"{live_site.url}/events/?x=1"

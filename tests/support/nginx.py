@@ -156,7 +156,8 @@ class Nginx:
             try:
                 urllib.request.urlopen(url, timeout=2).close()
                 return
-            except urllib.error.HTTPError:
+            except urllib.error.HTTPError as error:
+                error.close()
                 return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)
