@@ -27,10 +27,14 @@ def is_production() -> bool:
 def development_secret_key() -> str:
     """A key generated once per checkout and kept in instance/, so sessions survive restarts."""
     path = INSTANCE / "secret_key"
-    if not path.exists():
-        INSTANCE.mkdir(exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    INSTANCE.mkdir(exist_ok=True)
+    try:
+        # Created readable by the owner only: no moment when another user could read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
     return path.read_text().strip()
 
 
@@ -93,6 +97,10 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         # The CSRF token lives as long as the session; a form left open for hours still posts.
         self.WTF_CSRF_TIME_LIMIT = None
+        # The registration form's anti-bot stamp: refused when older than this (replays).
+        self.REGISTRATION_FORM_MAX_AGE_SECONDS = int(
+            os.environ.get("REGISTRATION_FORM_MAX_AGE_SECONDS", str(4 * 3600))
+        )
         self.ARTICLES_PER_PAGE = 10
         self.MAX_CONTENT_LENGTH = 1024 * 1024
 

@@ -32,6 +32,10 @@ from app.extensions import db
 REQUEST_ID_HEADER = "X-Request-ID"
 # What we accept from a proxy: short and printable, so a header cannot forge log lines.
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@-]{1,64}")
+# Links that carry a secret in the path: the manage token, the unsubscribe token. A log line
+# holding one would let whoever reads the logs act as that attendee.
+SECRET_PATH = re.compile(r"(/(?:registrations|unsubscribe)/)[^/?#\s\"]+")
+MASKED_TOKEN = "[token]"
 # Seconds a client should wait before retrying while the database is unreachable.
 RETRY_AFTER_SECONDS = 5
 
@@ -46,8 +50,16 @@ def current_request_id() -> str | None:
     return g.get("request_id")
 
 
+def mask_secrets(text: str) -> str:
+    """`text` with every manage or unsubscribe token in a path replaced by [token]."""
+    return SECRET_PATH.sub(rf"\g<1>{MASKED_TOKEN}", text)
+
+
 class JSONFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request id and any extras."""
+    """One JSON object per line: time, level, logger, message, request id and any extras.
+
+    Tokens in paths are masked in the whole line (message, fields, tracebacks alike).
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -62,7 +74,7 @@ class JSONFormatter(logging.Formatter):
         entry.update(getattr(record, "fields", None) or {})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return mask_secrets(json.dumps(entry, default=str))
 
 
 class RequestIdFilter(logging.Filter):

@@ -21,24 +21,8 @@ from app.models import OutboxMessage
 from tests.support.database import make_app
 from tests.support.factories import create_event
 from tests.support.forms import csrf_token_from
+from tests.support.logs import json_lines, request_lines
 from tests.support.ports import free_port
-
-
-def json_lines(text: str) -> list[dict]:
-    """The structured log lines in captured stderr (other output is ignored)."""
-    lines = []
-    for line in text.splitlines():
-        if line.startswith("{"):
-            try:
-                lines.append(json.loads(line))
-            except ValueError:
-                continue
-    return lines
-
-
-def request_lines(text: str) -> list[dict]:
-    return [line for line in json_lines(text) if line.get("logger") == "northlight.request"]
-
 
 # --- request logs and ids ---------------------------------------------------------------
 

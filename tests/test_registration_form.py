@@ -5,14 +5,21 @@ import time
 from datetime import timedelta
 
 import pytest
+from flask import session
 from sqlalchemy import func, select
 
 from app.db import utcnow
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration
-from app.registration.forms import stamp, stamp_serializer
+from app.registration import forms
 from tests.support.factories import make_event
-from tests.support.forms import csrf_token_from, hidden_value, open_form, register, submit
+from tests.support.forms import (
+    csrf_token_from,
+    hidden_value,
+    open_form,
+    register,
+    submit,
+)
 from tests.support.settings import FORM_SETTINGS
 
 
@@ -102,15 +109,17 @@ def test_full_event_puts_people_on_the_waiting_list_with_their_position(app, cli
 
 def test_same_address_again_creates_no_row_resends_and_reveals_nothing(app, client):
     slug = make_event(app)
-    register(client, slug, name="Grace Hopper", email="grace@example.com", company="Navy")
+    first = submit(client, slug, name="Grace Hopper", email="grace@example.com", company="Navy")
     other = app.test_client()
     response = submit(other, slug, name="Someone Else", email="  GRACE@Example.com ")
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/events/{slug}/register/already-registered"
+    # A new address and a registered one get the very same answer: nothing can be probed.
+    assert response.headers["Location"] == first.headers["Location"]
+    assert response.headers["Location"] == f"/events/{slug}/register/check-your-email"
     html = other.get(response.headers["Location"]).get_data(as_text=True)
-    assert "This email address is already registered" in html
-    assert "We have sent the confirmation email again" in html
-    for secret in ("Grace Hopper", "Navy", "/registrations/"):
+    assert "We have emailed the details of your registration" in html
+    assert "that link is sent by email only" in html
+    for secret in ("Grace Hopper", "Navy", "/registrations/", "grace@example.com"):
         assert secret not in html
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
@@ -119,6 +128,24 @@ def test_same_address_again_creates_no_row_resends_and_reveals_nothing(app, clie
         assert resent.to_address == "grace@example.com"
         assert resent.subject.endswith("(sent again)")
         assert "Grace Hopper" in resent.body_text
+
+
+def test_repeated_sign_ups_resend_the_confirmation_at_most_once_an_hour(app, client):
+    slug = make_event(app)
+    register(client, slug, email="grace@example.com")
+    # A stranger submits the address again and again: the inbox gets one more email, not ten.
+    for _ in range(10):
+        other = app.test_client()
+        assert submit(other, slug, email="grace@example.com").status_code == 303
+    assert counts(app) == (1, 2)
+    # An hour later the owner, who lost the email, can have it sent again.
+    with app.app_context():
+        registration = db.session.scalar(select(Registration))
+        registration.confirmation_resent_at = utcnow() - timedelta(minutes=61)
+        db.session.commit()
+    assert submit(app.test_client(), slug, email="grace@example.com").status_code == 303
+    assert submit(app.test_client(), slug, email="grace@example.com").status_code == 303
+    assert counts(app) == (1, 3)
 
 
 def test_cancelled_registration_can_sign_up_again_on_the_same_row(app, client):
@@ -236,13 +263,52 @@ def test_a_missing_or_forged_render_stamp_is_shown_again(app, client):
     assert counts(app) == (0, 0)
 
 
-def test_an_old_render_stamp_passes_the_fill_time_check(app, client):
+def stamp_in_session_of(client, event_id: int) -> str:
+    """A render stamp for `event_id` made for `client`'s session, as the form would carry."""
+    with client.session_transaction() as kept:
+        secret = kept["csrf_token"]
+    with client.application.test_request_context():
+        session["csrf_token"] = secret
+        return forms.stamp(event_id)
+
+
+def form_opened_seconds_ago(client, slug: str, seconds: float, monkeypatch) -> dict:
+    """The form's hidden fields as if the page had been shown `seconds` ago."""
+    with monkeypatch.context() as patch:
+        patch.setattr(forms, "now", lambda: time.time() - seconds)
+        return open_form(client, slug)
+
+
+def test_an_old_render_stamp_passes_the_fill_time_check(app, client, monkeypatch):
     app.config["REGISTRATION_MIN_FILL_SECONDS"] = 2
     slug = make_event(app)
+    hidden = form_opened_seconds_ago(client, slug, 5, monkeypatch)
+    assert submit(client, slug, hidden=hidden).status_code == 303
+
+
+def test_a_render_stamp_from_another_visitors_session_is_refused(app, client):
+    slug = make_event(app)
+    # A bot fetches one form, then replays its stamp from fresh sessions for ever.
+    harvested = open_form(app.test_client(), slug)["rendered"]
     hidden = open_form(client, slug)
-    with app.app_context():
-        event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
-        hidden["rendered"] = stamp_serializer().dumps([event_id, time.time() - 5])
+    response = submit(client, slug, hidden={**hidden, "rendered": harvested})
+    assert response.status_code == 422
+    assert "This form has expired or was changed" in response.get_data(as_text=True)
+    assert counts(app) == (0, 0)
+    # The visitor's own stamp still works.
+    assert submit(client, slug, hidden=hidden).status_code == 303
+
+
+def test_a_render_stamp_older_than_the_maximum_age_is_refused(app, client, monkeypatch):
+    slug = make_event(app)
+    max_age = app.config["REGISTRATION_FORM_MAX_AGE_SECONDS"]
+    assert 3600 <= max_age <= 12 * 3600
+    hidden = form_opened_seconds_ago(client, slug, max_age + 60, monkeypatch)
+    response = submit(client, slug, hidden=hidden)
+    assert response.status_code == 422
+    assert "This form has expired or was changed" in response.get_data(as_text=True)
+    assert counts(app) == (0, 0)
+    hidden = form_opened_seconds_ago(client, slug, max_age - 60, monkeypatch)
     assert submit(client, slug, hidden=hidden).status_code == 303
 
 
@@ -291,10 +357,10 @@ def test_closed_registration_says_so_and_a_post_stores_nothing(app, client, case
     assert 'name="email"' not in html
     assert message in client.get(f"/events/{slug}").get_data(as_text=True)
     # A form opened earlier, sent now: refused, nothing stored.
+    csrf = form_token(app, client)
     with app.app_context():
         event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
-        rendered = stamp(event_id)
-    hidden = {"csrf_token": form_token(app, client), "rendered": rendered}
+    hidden = {"csrf_token": csrf, "rendered": stamp_in_session_of(client, event_id)}
     response = submit(client, slug, hidden=hidden)
     assert response.status_code == 409
     assert message in response.get_data(as_text=True)

@@ -35,5 +35,7 @@ class Registration(db.Model):
     marketing_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
     marketing_opt_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When the confirmation was last sent again for a repeated sign-up (at most hourly).
+    confirmation_resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()

@@ -7,6 +7,7 @@ PostgreSQL the claim uses FOR UPDATE SKIP LOCKED, so several workers share the q
 """
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,8 @@ from app.models import OutboxMessage, OutboxStatus
 from app.outbox.queue import retry_delay
 
 log = logging.getLogger("northlight.mail")
+# Logs name messages by their id; addresses stay in the outbox, which the purge empties.
+EMAIL_ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
 
 # How long a claimed message is left alone before another worker may try it (a crash's cost).
 LEASE = timedelta(minutes=5)
@@ -198,6 +201,11 @@ def build_mail(envelope: Envelope) -> MailMessage:
     return mail
 
 
+def without_addresses(text: str) -> str:
+    """An SMTP error for the log: servers often quote the recipient; the log never does."""
+    return EMAIL_ADDRESS.sub("[address]", text)
+
+
 def record_sent(envelope: Envelope, report: DeliveryReport) -> None:
     db.session.execute(
         update(OutboxMessage)
@@ -206,7 +214,7 @@ def record_sent(envelope: Envelope, report: DeliveryReport) -> None:
     )
     db.session.commit()
     report.sent += 1
-    log.info("sent %s to %s: %s", envelope.message_id, envelope.to_address, envelope.subject)
+    log.info("sent %s: %s", envelope.message_id, envelope.subject)
 
 
 def record_failure(
@@ -224,10 +232,10 @@ def record_failure(
     db.session.commit()
     if give_up:
         report.failed += 1
-        log.error("gave up on %s to %s: %s", envelope.message_id, envelope.to_address, error)
+        log.error("gave up on %s: %s", envelope.message_id, without_addresses(error))
     else:
         report.retrying += 1
-        log.warning("will retry %s to %s: %s", envelope.message_id, envelope.to_address, error)
+        log.warning("will retry %s: %s", envelope.message_id, without_addresses(error))
 
 
 def hold_pending() -> int:
@@ -235,12 +243,7 @@ def hold_pending() -> int:
     messages = db.session.scalars(due_messages().with_for_update(skip_locked=True)).all()
     for message in messages:
         message.status = OutboxStatus.HELD
-        log.info(
-            "no MAIL_SERVER: holding %s to %s: %s",
-            message.message_id,
-            message.to_address,
-            message.subject,
-        )
+        log.info("no MAIL_SERVER: holding %s: %s", message.message_id, message.subject)
     db.session.commit()
     return len(messages)
 

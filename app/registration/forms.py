@@ -2,8 +2,9 @@
 
 import time
 
-from flask import current_app
+from flask import current_app, session
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
@@ -96,7 +97,7 @@ class RegistrationForm(FlaskForm):
             self.form_errors.append(f"We could not accept the form as it was sent. {RESUBMIT}")
             return False
         age = seconds_since_rendered(self.rendered.data, self.event.id)
-        if age is None:
+        if age is None or age > current_app.config["REGISTRATION_FORM_MAX_AGE_SECONDS"]:
             self.form_errors.append(f"This form has expired or was changed. {RESUBMIT}")
             return False
         if age < current_app.config.get("REGISTRATION_MIN_FILL_SECONDS", 2):
@@ -117,20 +118,41 @@ class CancelForm(FlaskForm):
     """The confirmation step before cancelling: a POST with its CSRF token, nothing else."""
 
 
+def now() -> float:
+    """The clock stamps are made and checked with (tests move it)."""
+    return time.time()
+
+
+def session_secret() -> str:
+    """This visitor's CSRF secret, kept in their session: a stamp is good for that session only.
+
+    Flask-WTF keeps the raw secret in the signed session cookie and never shows it in a page,
+    so a stamp copied from one visitor's form cannot be replayed from another session.
+    """
+    key = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if key not in session:
+        generate_csrf()
+    return session[key]
+
+
 def stamp_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=STAMP_SALT)
+    """Signs stamps for the current visitor's session (call inside a request)."""
+    return URLSafeSerializer(
+        current_app.config["SECRET_KEY"], salt=f"{STAMP_SALT}.{session_secret()}"
+    )
 
 
 def stamp(event_id: int) -> str:
-    return stamp_serializer().dumps([event_id, time.time()])
+    return stamp_serializer().dumps([event_id, now()])
 
 
 def seconds_since_rendered(token: str | None, event_id: int) -> float | None:
-    """Seconds since the form was rendered for this event; None if the stamp is not ours."""
+    """Seconds since the form was rendered for this event in this session; None if the stamp
+    is not ours, or was made for another event or another session."""
     try:
         stamped_event, rendered_at = stamp_serializer().loads(token or "")
         if stamped_event != event_id:
             return None
-        return time.time() - float(rendered_at)
+        return now() - float(rendered_at)
     except (BadSignature, TypeError, ValueError):
         return None

@@ -38,10 +38,10 @@ def register(slug: str):
     if state.open and form.validate_on_submit():
         result = service.register(event, form.registration_data())
         db.session.commit()
-        if result.stored:
-            return redirect(url_for(".manage", token=result.token, registered=1), 303)
-        if result.outcome == "duplicate":
-            return redirect(url_for(".already_registered", slug=event.slug), 303)
+        # New or already registered, the browser hears the same: anyone may type any address,
+        # so only its owner, by email, learns which it was and gets the manage link.
+        if result.stored or result.outcome == "duplicate":
+            return redirect(url_for(".check_email", slug=event.slug), 303)
         state = RegistrationState(False, result.message)
     return render_form(event, form, state)
 
@@ -56,10 +56,16 @@ def render_form(event: Event, form: RegistrationForm, state: RegistrationState, 
     return page, status
 
 
+@bp.get("/events/<slug>/register/check-your-email")
+def check_email(slug: str):
+    event = visible_event_or_404(slug)
+    return render_template("registration/check_email.html", event=event)
+
+
 @bp.get("/events/<slug>/register/already-registered")
 def already_registered(slug: str):
-    event = visible_event_or_404(slug)
-    return render_template("registration/already_registered.html", event=event)
+    """The old answer to a repeated sign-up; links to it land on the one answer for all."""
+    return redirect(url_for(".check_email", slug=slug), 301)
 
 
 @bp.get("/events/<slug>/calendar.ics")
@@ -91,16 +97,16 @@ def cancel(token: str):
     form = CancelForm()
     if not service.can_cancel(registration):
         status = 200 if request.method == "GET" else 409
-        return private(render_cancel(registration, form, token), status)
+        return private(render_cancel(registration, form, token), status, posts_form=True)
     if form.validate_on_submit():
         try:
             service.cancel_registration(registration)
         except service.AlreadyCancelled:
             db.session.rollback()
-            return private(render_cancel(registration, form, token), 409)
+            return private(render_cancel(registration, form, token), 409, posts_form=True)
         db.session.commit()
         return redirect(url_for(".manage", token=token, cancelled=1), 303)
-    return private(render_cancel(registration, form, token))
+    return private(render_cancel(registration, form, token), posts_form=True)
 
 
 def render_cancel(registration: Registration, form: CancelForm, token: str) -> str:
@@ -137,7 +143,7 @@ def form_expired(error: CSRFError):
         if registration is not None:
             form = CancelForm()
             form.form_errors.append(message)
-            return private(render_cancel(registration, form, args["token"]), 400)
+            return private(render_cancel(registration, form, args["token"]), 400, posts_form=True)
     else:
         return render_template("errors/generic.html", error=error, code=400), 400
     # Errors raised inside an error handler are not handled again: answer the 404 here.
@@ -167,11 +173,17 @@ def calendar_response(body: str, filename: str):
     return response
 
 
-def private(response, status: int | None = None):
-    """An attendee's own page: never sent on as a referrer, never indexed."""
+def private(response, status: int | None = None, *, posts_form: bool = False):
+    """An attendee's own page: its URL (the manage token) never sent to another site as a
+    referrer, and never indexed.
+
+    A page with a form sends its Referer to this site only (`same-origin`): over https,
+    Flask-WTF refuses a POST without a same-origin Referer, so `no-referrer` would make the
+    form fail for everyone.
+    """
     response = make_response(response)
     if status is not None:
         response.status_code = status
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = "same-origin" if posts_form else "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -8,8 +8,9 @@ on SQLite or PostgreSQL without ever confirming more people than there are seats
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.addresses import normalize_email
@@ -30,13 +31,17 @@ from app.registration.rules import registration_state
 from app.registration.tokens import manage_token
 from app.registration.validation import TEXT_FIELDS, clean_text
 
+# A repeated sign-up with the same address sends the confirmation again at most this often.
+RESEND_INTERVAL = timedelta(hours=1)
+
 
 @dataclass(frozen=True)
 class RegistrationResult:
     """What a sign-up came to.
 
     outcome: "confirmed" or "waitlisted" (a registration was stored), "duplicate" (the address
-    was already registered: the confirmation was queued again), "full" or "closed" (nothing
+    was already registered: the confirmation was queued again, at most once an hour), "full"
+    or "closed" (nothing
     stored; `message` says why, for the visitor).
     """
 
@@ -97,9 +102,29 @@ def clean_registration_data(event: Event, form_data: dict) -> dict:
 
 
 def duplicate(existing: Registration) -> RegistrationResult:
-    """Same address again: send the confirmation once more, change and reveal nothing."""
-    emails.queue_confirmation(existing, resent=True)
+    """Same address again: send the confirmation once more (at most hourly), reveal nothing."""
+    if claim_resend(existing):
+        emails.queue_confirmation(existing, resent=True)
     return RegistrationResult("duplicate", existing)
+
+
+def claim_resend(registration: Registration) -> bool:
+    """Whether the confirmation may go again now: one conditional UPDATE, so many sign-ups
+    at once with the same address send it once, and a stranger cannot flood the inbox."""
+    now = utcnow()
+    result = db.session.execute(
+        update(Registration)
+        .where(
+            Registration.id == registration.id,
+            or_(
+                Registration.confirmation_resent_at.is_(None),
+                Registration.confirmation_resent_at <= now - RESEND_INTERVAL,
+            ),
+        )
+        .values(confirmation_resent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def place(event: Event, existing: Registration | None, data: dict) -> Registration | None:

@@ -1,7 +1,9 @@
-"""Real-browser fixtures: the app under gunicorn on a free loopback port, a real SMTP server
-beside it, and Debian's Chromium driven by Playwright. Everything started here is stopped here.
+"""Real-browser fixtures, in production's shape: the app under gunicorn on a free loopback
+port behind nginx with TLS (the project's deploy/nginx.conf, rendered for the test's ports and a
+throw-away certificate), a real SMTP server beside it, and Debian's Chromium driven by
+Playwright, trusting that one certificate only. Everything started here is stopped here.
 
-Skipped, with the reason in the pytest summary, when Chromium is not installed.
+Skipped, with the reason in the pytest summary, when Chromium or nginx is not installed.
 """
 
 import os
@@ -24,6 +26,7 @@ from tests.browser.live import (
     run_flask,
     wait_until_healthy,
 )
+from tests.support import nginx
 from tests.support.ports import free_port
 from tests.support.smtp import SMTPServer
 
@@ -39,19 +42,24 @@ def smtp():
 
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory, smtp):
-    """The app under gunicorn on a migrated, seeded SQLite database, until the session ends."""
+    """The app under gunicorn behind nginx over https, on a migrated, seeded SQLite database,
+    until the session ends."""
     if not CHROMIUM.exists():
         pytest.skip(NO_CHROMIUM)
+    if reason := nginx.missing():
+        pytest.skip(reason)
     folder = tmp_path_factory.mktemp("live")
     runtime = folder / "run"
     runtime.mkdir(mode=0o700)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    port, http_port, https_port = free_port(), free_port(), free_port()
+    url = f"https://127.0.0.1:{https_port}"
+    certificate = nginx.make_certificate(folder)
     database_url = f"sqlite:///{folder / 'site.sqlite'}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "SITE_URL": url,
+        "TRUSTED_PROXIES": "1",
         "SECRET_KEY": secrets.token_hex(32),
         "MAIL_SERVER": smtp.host,
         "MAIL_PORT": str(smtp.port),
@@ -85,10 +93,40 @@ def live_site(tmp_path_factory, smtp):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    access_log = folder / "northlight.access.log"
+    site = nginx.render_site(
+        http_port=http_port,
+        https_port=https_port,
+        certificate=certificate,
+        static_dir=ROOT / "static",
+        access_log=access_log,
+        upstream=f"127.0.0.1:{port}",
+    )
+    (folder / "nginx").mkdir()
+    proxy = nginx.Nginx(folder / "nginx", site)
+    # This process's own fetches (urllib: sitemap, health) trust the throw-away certificate.
+    saved_cert_file = os.environ.get("SSL_CERT_FILE")
+    os.environ["SSL_CERT_FILE"] = str(certificate.cert)
     try:
-        wait_until_healthy(url, process, log_path)
-        yield LiveSite(url=url, database_url=database_url, smtp=smtp, log_path=log_path, env=env)
+        wait_until_healthy(f"http://127.0.0.1:{port}", process, log_path)
+        proxy.start()
+        proxy.wait_until_serving(f"{url}/healthz")
+        yield LiveSite(
+            url=url,
+            database_url=database_url,
+            smtp=smtp,
+            log_path=log_path,
+            env=env,
+            certificate=certificate,
+            access_log=access_log,
+            http_url=f"http://127.0.0.1:{http_port}",
+        )
     finally:
+        proxy.stop()
+        if saved_cert_file is None:
+            os.environ.pop("SSL_CERT_FILE", None)
+        else:
+            os.environ["SSL_CERT_FILE"] = saved_cert_file
         process.terminate()
         try:
             process.wait(timeout=15)
@@ -111,8 +149,10 @@ def browser(live_site):
     # A loaded CI machine may take more than the default 5 s to send an email or a page.
     expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
+        # Certificate errors are ignored for the test's own certificate only, by its key.
+        trust = f"--ignore-certificate-errors-spki-list={live_site.certificate.spki_sha256}"
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
+            executable_path=str(CHROMIUM), args=[*CHROMIUM_FLAGS, trust], headless=True
         )
         yield chromium
         chromium.close()
@@ -168,7 +208,9 @@ def public_tour(browser, live_site):
     context = browser.new_context(base_url=live_site.url)
     context.set_default_timeout(10_000)
     page, requested, console_errors = tours.watched_page(context)
-    visits = tours.Tour(tours.public_visits(page, live_site.url), requested, console_errors)
+    visits = tours.Tour(
+        tours.public_visits(page, live_site.url, live_site.smtp), requested, console_errors
+    )
     yield visits
     context.close()
 

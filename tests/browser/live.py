@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import create_app
+from tests.support import nginx
 from tests.support.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +40,9 @@ class LiveSite:
     smtp: SMTPServer
     log_path: Path
     env: dict
+    certificate: nginx.Certificate
+    access_log: Path
+    http_url: str  # nginx's plain-http server, which only redirects to https
 
     def app(self):
         """A Flask app on the same database, for setting up data from the test."""

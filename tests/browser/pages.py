@@ -108,7 +108,7 @@ def wait_for_mail(smtp, address: str, subject_starts: str, timeout: float = 15.0
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in smtp.to(address):
-            if str(message["Subject"]).startswith(subject_starts):
+            if str(message["Subject"]).strip().startswith(subject_starts):
                 return message
         smtp.wait_for(len(smtp.messages) + 1, timeout=0.5)
     received = [str(m["Subject"]) for m in smtp.to(address)]

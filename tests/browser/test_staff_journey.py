@@ -59,7 +59,7 @@ def register_in_browser(browser, live_site, slug: str, name: str, email: str) ->
     page.get_by_label("I have read the privacy notice").check()
     page.wait_for_timeout(MIN_FILL_MS)
     page.get_by_role("button", name="Register").click()
-    expect(page.get_by_text("Thank you, you are registered.")).to_be_visible()
+    expect(page.get_by_text("We have emailed the details of your registration")).to_be_visible()
     context.close()
 
 

@@ -3,7 +3,14 @@
 The accessibility and HTML validity tests both read these visits, so a page is fetched once.
 """
 
-from tests.browser.pages import Visit, public_reading_paths, run_axe, visit
+from tests.browser.pages import (
+    Visit,
+    manage_link,
+    public_reading_paths,
+    run_axe,
+    visit,
+    wait_for_mail,
+)
 
 # The registration form refuses a submit sooner than this after it was shown (anti-bot).
 MIN_FILL_MS = 2_200
@@ -45,7 +52,7 @@ def submit_and_keep(page, name: str, button: str) -> Visit:
     return Visit(name, page.url, response.status, html, run_axe(page))
 
 
-def public_visits(page, site_url: str) -> dict[str, Visit]:
+def public_visits(page, site_url: str, smtp) -> dict[str, Visit]:
     """Reading pages, the registration form (fresh and with errors), the attendee's pages, 404."""
     visits = {
         name: visit(page, name, path) for name, path in public_reading_paths(site_url).items()
@@ -62,9 +69,12 @@ def public_visits(page, site_url: str) -> dict[str, Visit]:
     page.get_by_label("I have read the privacy notice").check()
     page.wait_for_timeout(MIN_FILL_MS)
     page.get_by_role("button", name="Register").click()
-    page.wait_for_url("**/registrations/**")
-    manage_url = page.url
-    visits["registration confirmation"] = visit(page, "registration confirmation", manage_url)
+    page.wait_for_url("**/register/check-your-email")
+    visits["registration confirmation"] = visit(page, "registration confirmation", page.url)
+    # The manage link goes by email only, as an attendee gets it.
+    mail = wait_for_mail(smtp, "ada.tour@example.org", "Registration confirmed")
+    manage_url = manage_link(mail, site_url)
+    page.goto(manage_url)
     page.get_by_role("link", name="Cancel my registration").click()
     page.wait_for_url("**/cancel")
     visits["cancel confirmation"] = visit(page, "cancel confirmation", page.url)
