@@ -37,12 +37,18 @@ def sets_cookie(response: Response) -> bool:
     return "Set-Cookie" in response.headers or will_save_session
 
 
-def made_for_this_visitor(response: Response) -> bool:
-    """Whether this response was made for its visitor: it sets a cookie, Flask-WTF made a CSRF
-    token during the request (the page may show it), or the session holds anything at all.
-
-    The last two do not depend on how the request's cookies were read: a session Flask found
-    in a cookie header the cache took for none still keeps its page out of every shared copy.
-    """
+def shows_csrf_token(response: Response) -> bool:
+    """Whether this response may show a token of its visitor's: it sets a cookie, or Flask-WTF
+    made a CSRF token during the request (a form on the page), even for an existing session."""
     csrf_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    return sets_cookie(response) or csrf_field in g or bool(session)
+    return sets_cookie(response) or csrf_field in g
+
+
+def made_for_this_visitor(response: Response) -> bool:
+    """Whether this response was made for its visitor: it may show a token of theirs, or the
+    session holds anything at all (a staff member's, a form's CSRF key).
+
+    Neither depends on how the request's cookies were read: a session Flask found in a cookie
+    header the page cache took for none still keeps its page out of every shared copy.
+    """
+    return shows_csrf_token(response) or bool(session)
