@@ -243,3 +243,90 @@ def test_the_cache_can_be_turned_off(database_url, content):
     assert "X-Cache" not in client.get("/").headers
     with app.app_context():
         db.engine.dispose()
+
+
+def session_cookie_of(response) -> str:
+    """The signed session cookie a response set, as a browser would send it back."""
+    match = re.search(r"(?:^|, )session=([^;]+)", response.headers["Set-Cookie"])
+    assert match, "response set no session cookie"
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "session ={value}",
+        "session\t={value}",
+        "\tsession={value}",
+        'session = "{value}"',
+        "theme=dark;session ={value}",
+        "session ={value}; session=other",
+        'note="a;b"; session ={value}',
+    ],
+)
+def test_a_session_the_cache_might_not_recognise_never_becomes_everyone_s_form(
+    form_app, content, cookie
+):
+    # A visitor whose session cookie Flask reads (Werkzeug trims the spaces around its name)
+    # gets the form with their own CSRF token; that page must never be what others are sent.
+    path = f"/events/{content['event']}/register"
+    sender = form_app.test_client()
+    value = session_cookie_of(sender.get(path))
+    raw = form_app.test_client(use_cookies=False)
+    for _ in range(2):  # the second request would be served whatever the first one kept
+        own = raw.get(path, headers={"Cookie": cookie.format(value=value)})
+        assert own.status_code == 200
+    visitor = form_app.test_client()
+    form = visitor.get(path)
+    sent = visitor.post(path, data=form_data(form.get_data(as_text=True), "new@example.com"))
+    assert "the form had expired" not in sent.get_data(as_text=True)
+    assert sent.status_code == 303
+
+
+def test_a_page_rendered_for_a_session_is_not_kept_even_when_the_cookie_check_misses_it(
+    form_app, content
+):
+    # The second defence on its own: with the cookie check blinded (as the old regex was by
+    # `session =x`), a page Flask rendered with a CSRF token or a non-empty session is still
+    # that visitor's, never the copy others get.
+    form_app.extensions["page_cache"].visitor_cookies = frozenset()
+    path = f"/events/{content['event']}/register"
+    sender = form_app.test_client()
+    sender.get(path)
+    with sender.session_transaction() as session:
+        session["note"] = "this visitor's"
+    for _ in range(2):
+        assert sender.get(path).status_code == 200
+        assert sender.get("/privacy").status_code == 200
+    assert "X-Cache" not in form_app.test_client().get("/privacy").headers
+    visitor = form_app.test_client()
+    form = visitor.get(path)
+    sent = visitor.post(path, data=form_data(form.get_data(as_text=True), "new@example.com"))
+    assert sent.status_code == 303
+
+
+@pytest.mark.parametrize(
+    "junk", ["/privacy?junk={n}", "/privacy?page={n}", "/events/{event}/register?junk={n}"]
+)
+def test_junk_query_strings_do_not_empty_the_cache(client, content, junk):
+    kept = ["/", f"/blog/{content['article']}", "/blog/?page=1"]
+    for path in kept:
+        client.get(path)
+        assert client.get(path).headers.get("X-Cache") == "HIT", path
+    stranger = client.application.test_client(use_cookies=False)  # a new visitor each time
+    for n in range(500):
+        response = stranger.get(junk.format(n=n, event=content["event"]))
+        assert response.status_code == 200
+    for path in kept:
+        assert client.get(path).headers.get("X-Cache") == "HIT", path
+
+
+@pytest.mark.parametrize(
+    "path", ["/privacy?junk=1", "/blog/?page=01", "/blog/?page=1&page=2", "/blog/?page=x"]
+)
+def test_a_query_string_a_page_does_not_read_is_rendered_not_kept(client, content, path):
+    first = client.get(path)
+    again = client.get(path)
+    assert first.status_code == again.status_code == 200
+    assert "X-Cache" not in again.headers
+    assert again.get_data() == first.get_data()

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Response, request
 
-from app.http.private import is_private_path, sets_cookie
+from app.http.private import is_private_path, shows_csrf_token
 from app.templating import static_url
 
 # Bodies worth an ETag: a repeat visit costs a 304 instead of the whole page.
@@ -46,8 +46,9 @@ def validate_page(response: Response) -> Response:
         or response.direct_passthrough
     ):
         return response
-    if sets_cookie(response):
-        # The page holds a per-visitor token (a form's CSRF field): no shared cache, no ETag.
+    if shows_csrf_token(response):
+        # The page may hold a per-visitor token (a form's CSRF field): no shared cache, no ETag.
+        # (A session alone does not: a reading page is the same for everyone, 304s and all.)
         response.headers.setdefault("Cache-Control", "private, no-cache")
         return response
     # A view (or the page cache) may have chosen a lifetime; otherwise always revalidate.

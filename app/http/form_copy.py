@@ -17,10 +17,11 @@ import re
 import time
 from dataclasses import dataclass
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
-from app.http.page_store import EXTENSION
+from app.http.page_store import EXTENSION, is_kept_query
+from app.http.private import has_visitor_cookie
 from app.registration.forms import stamp, stamp_serializer
 
 FORM_ENDPOINT = "registration.register"
@@ -44,8 +45,10 @@ def cache_key(cache) -> str | None:
     """Where this request's form is kept; None when the view must render it."""
     if request.method != "GET" or request.endpoint != FORM_ENDPOINT:
         return None
-    if cache.signed_in_cookie.search(request.headers.get("Cookie", "")):
+    if has_visitor_cookie(request.cookies, cache.visitor_cookies) or session:
         return None
+    if not is_kept_query(request.endpoint, request.query_string):
+        return None  # ?junk=N would otherwise push every kept page out
     return "form|" + request.url
 
 
@@ -76,11 +79,15 @@ def keep_rendered_form(response: Response) -> Response:
         return response
     if response.is_streamed or response.direct_passthrough:
         return response
-    token = g.get("csrf_token")
+    csrf_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    token = g.get(csrf_field)
     page = response.get_data(as_text=True)
     match = STAMP_FIELD.search(page)
-    # Anything unexpected (no form, a token shown twice): just do not keep it.
+    # Anything unexpected (no form, a token shown twice, the view kept something else of the
+    # visitor in their session, which a copy would not renew): just do not keep it.
     if not token or match is None or page.count(token) != 1 or "\x00" in page:
+        return response
+    if set(session) != {csrf_field}:
         return response
     try:
         event_id, _ = stamp_serializer().loads(match.group(2))

@@ -1,23 +1,25 @@
 """Serving kept pages: a WSGI middleware answers hits before Flask runs, and an after_request
 hook tells it which freshly rendered pages it may keep.
 
-Only GETs without a session (or remember-me) cookie are served from the cache, and only 200
-pages of the public blueprints that put nothing in the session are stored, so a page holding
-a CSRF token (the registration form) is always rendered for its visitor (app/http/form_copy.py
-keeps that one apart). Flask's after_request hooks have already shaped a stored response
-(security headers, ETag), so a hit is byte-for-byte the page Flask would send, with a fresh
-X-Request-ID. Rate limits are not consulted for hits: no public page has one (limits are on
-POSTs and sign-in).
+Only GETs without a session (or remember-me) cookie, as Werkzeug parses the Cookie header, are
+served from the cache, and only 200 pages of the public blueprints are stored, rendered with an
+empty session and no CSRF token made, under a query string the page reads (page_store.
+QUERY_PARAMETERS). So a page holding a CSRF token (the registration form) is always rendered
+for its visitor (app/http/form_copy.py keeps that one apart). Flask's after_request hooks
+have already shaped a stored response (security headers, ETag), so a hit is byte-for-byte the
+page Flask would send, with a fresh X-Request-ID. Rate limits are not consulted for hits: no
+public page has one (limits are on POSTs and sign-in).
 """
 
 import time
 from time import perf_counter
 
 from flask import Flask, Response, request
+from werkzeug.http import parse_cookie
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.http.page_store import CachedPage, PageCache
-from app.http.private import is_private_path, sets_cookie
+from app.http.page_store import CachedPage, PageCache, is_kept_query
+from app.http.private import has_visitor_cookie, is_private_path, made_for_this_visitor
 from app.observability import REQUEST_ID_HEADER, log_request, request_id_for
 
 CACHEABLE_BLUEPRINTS = frozenset({"site", "registration"})
@@ -53,7 +55,8 @@ class PageCacheMiddleware:
         """The URL to cache this request under; None when it must be rendered for its visitor."""
         if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ:
             return None
-        if self.cache.signed_in_cookie.search(environ.get("HTTP_COOKIE", "")):
+        # Parsed as Flask will parse it (a regex over the header missed `session =x`).
+        if has_visitor_cookie(parse_cookie(environ.get("HTTP_COOKIE")), self.cache.visitor_cookies):
             return None
         return "|".join(
             (
@@ -137,6 +140,7 @@ def mark_storable(response: Response) -> Response:
             request.blueprint in CACHEABLE_BLUEPRINTS
             and request.endpoint not in NEVER_CACHED_ENDPOINTS
             and not is_private_path(request.path)
+            and is_kept_query(request.endpoint, request.query_string)
             and is_storable(response)
         )
     return response
@@ -151,8 +155,8 @@ def is_storable(response: Response) -> bool:
         and response.mimetype in CACHEABLE_MIMETYPES
         and "no-store" not in cache_control
         and "private" not in cache_control
-        # A cookie, or something put in the session (a CSRF token): it belongs to this visitor.
-        and not sets_cookie(response)
+        # A cookie, a CSRF token, anything in the session: it belongs to this visitor.
+        and not made_for_this_visitor(response)
         and (response.content_length or 0) <= MAX_BODY_BYTES
     )
 

@@ -21,23 +21,28 @@ form always takes seats with the real count.
 """
 
 import logging
-import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask
-from flask_login.config import COOKIE_NAME
 
 from app.http.generation import STORE_ERRORS, generation_store
+from app.http.private import visitor_cookie_names
 
 log = logging.getLogger("northlight.page_cache")
 
 # Where the app keeps its PageCache (app.extensions[EXTENSION]).
 EXTENSION = "page_cache"
-# Flask-Login's "remember me" cookie: its holder may be signed in even without a session.
-REMEMBER_COOKIE = COOKIE_NAME
+# The query parameters public pages read, by endpoint, each with the type its view reads it
+# as (request.args.get(name, type=...)). Everything in one place: a view that starts reading
+# a parameter adds it here, or pages with it are simply rendered every time.
+QUERY_PARAMETERS: dict[str, dict[str, Callable[[str], object]]] = {
+    "site.blog": {"page": int},
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ class PageCache:
         self._generation: str | None = None
         self._checked_at = float("-inf")
         self._failure_logged_at = float("-inf")
-        self.signed_in_cookie = re.compile(r"(?!)")  # set by page_cache_for() from the config
+        # A visitor holding one of these cookies gets the view (set from the app's config).
+        self.visitor_cookies: frozenset[str] = frozenset()
 
     def generation(self) -> str | None:
         """The current generation, re-read at most every check_interval; None if unknown."""
@@ -131,7 +137,28 @@ def page_cache_for(app: Flask) -> PageCache | None:
         check_interval=float(app.config.get("PAGE_CACHE_CHECK_SECONDS", 1.0)),
         max_entries=int(app.config.get("PAGE_CACHE_MAX_ENTRIES", 500)),
     )
-    names = (re.escape(app.config["SESSION_COOKIE_NAME"]), re.escape(REMEMBER_COOKIE))
-    # A visitor with either cookie may see something of their own: never a cached page.
-    cache.signed_in_cookie = re.compile(rf"(?:^|[;,]\s*)(?:{'|'.join(names)})=")
+    cache.visitor_cookies = visitor_cookie_names(app)
     return cache
+
+
+def is_kept_query(endpoint: str | None, query_string: bytes) -> bool:
+    """Whether a page may be kept under this query string: none, or only parameters its view
+    reads, each once, written the one way its view would read back (page=2, not page=02).
+
+    Any other query string is rendered for its request and not kept, rather than kept under
+    a key with the unknown parameters dropped: the middleware looks pages up before routing,
+    so it cannot know what a view reads, and a dropped parameter that a view did read would
+    serve the wrong page. Junk (?junk=N, ?page=0002) then costs a render each, as it would
+    with no cache, but can no longer push every kept page out (PAGE_CACHE_MAX_ENTRIES); the
+    pages that may be kept are bounded by the site's content, not by what visitors type.
+    """
+    if not query_string:
+        return True
+    readers = QUERY_PARAMETERS.get(endpoint or "", {})
+    try:
+        pairs = parse_qsl(query_string.decode("ascii"), keep_blank_values=True, strict_parsing=True)
+        canonical = [(name, str(readers[name](value))) for name, value in pairs]
+    except (KeyError, ValueError, TypeError, UnicodeDecodeError):
+        return False
+    names = [name for name, _ in pairs]
+    return len(set(names)) == len(names) and urlencode(canonical).encode() == query_string
