@@ -321,6 +321,17 @@ def test_junk_query_strings_do_not_empty_the_cache(client, content, junk):
         assert client.get(path).headers.get("X-Cache") == "HIT", path
 
 
+def test_made_up_host_headers_do_not_empty_the_cache(client, content):
+    kept = ["/", f"/blog/{content['article']}"]
+    for path in kept:
+        client.get(path)
+    stranger = client.application.test_client(use_cookies=False)
+    for n in range(500):
+        assert stranger.get("/privacy", headers={"Host": f"junk{n}.example"}).status_code == 200
+    for path in kept:
+        assert client.get(path).headers.get("X-Cache") == "HIT", path
+
+
 @pytest.mark.parametrize(
     "path", ["/privacy?junk=1", "/blog/?page=01", "/blog/?page=1&page=2", "/blog/?page=x"]
 )

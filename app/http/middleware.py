@@ -58,10 +58,11 @@ class PageCacheMiddleware:
         # Parsed as Flask will parse it (a regex over the header missed `session =x`).
         if has_visitor_cookie(parse_cookie(environ.get("HTTP_COOKIE")), self.cache.visitor_cookies):
             return None
+        # Not the Host header: no page depends on it (absolute links come from SITE_URL), and
+        # a key per made-up Host would let junk requests push every real page out.
         return "|".join(
             (
                 environ.get("wsgi.url_scheme", ""),
-                environ.get("HTTP_HOST", ""),
                 environ.get("SCRIPT_NAME", ""),
                 environ.get("PATH_INFO", ""),
                 environ.get("QUERY_STRING", ""),
