@@ -23,7 +23,9 @@ from app.outbox.queue import retry_delay
 
 log = logging.getLogger("northlight.mail")
 
-# How long a claimed message is left alone before another worker may try it (a crash's cost).
+# How long a claimed message is left alone before another worker may try it (a crash's cost);
+# OUTBOX_CLAIM_LEASE_SECONDS overrides it. Longer than any send takes, so a slow SMTP relay
+# never sees one message from two workers.
 LEASE = timedelta(minutes=5)
 
 
@@ -160,7 +162,7 @@ def claim_next() -> Envelope | None:
         db.session.rollback()
         return None
     message.attempts += 1
-    message.next_attempt_at = utcnow() + LEASE
+    message.next_attempt_at = utcnow() + claim_lease()
     # A leased message has no error: that is how a retry-now tells it from one waiting to retry.
     message.last_error = None
     envelope = Envelope(
@@ -176,6 +178,11 @@ def claim_next() -> Envelope | None:
     )
     db.session.commit()
     return envelope
+
+
+def claim_lease() -> timedelta:
+    seconds = current_app.config.get("OUTBOX_CLAIM_LEASE_SECONDS")
+    return LEASE if seconds is None else timedelta(seconds=float(seconds))
 
 
 def build_mail(envelope: Envelope) -> MailMessage:
