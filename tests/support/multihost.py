@@ -264,6 +264,8 @@ class Host:
     web: subprocess.Popen | None = None
     worker: subprocess.Popen | None = None
     starts: int = 0
+    seen_ids: set = field(default_factory=set)
+    read_up_to: int = 0
 
     @property
     def access_log(self) -> Path:
@@ -316,13 +318,18 @@ class Host:
         return result.stdout
 
     def request_ids(self) -> set[str]:
-        """The X-Request-IDs of every response this host's gunicorn has sent."""
-        ids = set()
-        if self.access_log.exists():
-            for line in self.access_log.read_text().splitlines():
-                with contextlib.suppress(ValueError):
-                    ids.add(json.loads(line)["request_id"])
-        return ids
+        """The X-Request-IDs of every response this host's gunicorn has sent (so far)."""
+        if not self.access_log.exists():
+            return set()
+        with self.access_log.open() as log:
+            log.seek(self.read_up_to)
+            for line in log:
+                if not line.endswith("\n"):
+                    break  # half-written: read it next time
+                self.read_up_to += len(line.encode())
+                with contextlib.suppress(ValueError, KeyError):
+                    self.seen_ids.add(json.loads(line)["request_id"])
+        return self.seen_ids
 
 
 NGINX_MAIN = """\
@@ -532,19 +539,24 @@ class Rig:
 
     def served_by(self, replies: list[Reply]) -> dict[str, int]:
         """How many of `replies` each host served (by request id in its access log)."""
-        ids = {name: host.request_ids() for name, host in self.hosts.items()}
         counts = dict.fromkeys(self.hosts, 0)
         for reply in replies:
-            for name, served in ids.items():
-                if reply.request_id in served:
-                    counts[name] += 1
+            name = self.host_of(reply)
+            if name is not None:
+                counts[name] += 1
         return counts
 
-    def host_of(self, reply: Reply) -> str | None:
-        for name, host in self.hosts.items():
-            if reply.request_id in host.request_ids():
-                return name
-        return None
+    def host_of(self, reply: Reply, wait: float = 3.0) -> str | None:
+        """The host that served `reply`. gunicorn logs a response just after sending it, so a
+        reply can arrive before its log line: wait a little for it (bounded)."""
+        deadline = time.monotonic() + wait
+        while True:
+            for name, host in self.hosts.items():
+                if reply.request_id in host.request_ids():
+                    return name
+            if time.monotonic() > deadline or not reply.request_id:
+                return None
+            time.sleep(0.05)
 
     def cli(self, *args: str, input: str | None = None) -> str:
         """`flask --app wsgi ARGS` with the hosts' settings, from the root namespace."""
