@@ -83,6 +83,8 @@ class Config:
         )
         self.MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "thread")
         self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+        # A message a worker claimed is tried again by another after this long (a crash's cost).
+        self.OUTBOX_CLAIM_LEASE_SECONDS = float(os.environ.get("OUTBOX_CLAIM_LEASE_SECONDS", "300"))
 
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env_flag("RATELIMIT_ENABLED", True)

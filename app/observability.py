@@ -177,6 +177,19 @@ def database_unavailable(error: Exception):
     return html, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
+def close_session(exc: BaseException | None) -> None:
+    """teardown: end the request's session even if the database went away during the request.
+
+    Flask-SQLAlchemy's own teardown rolls back and lets the error out, which turns a finished
+    response into gunicorn's bare 500 (seen when PostgreSQL stops mid-request). Registered
+    after it, this runs first and leaves it nothing to do.
+    """
+    try:
+        db.session.remove()
+    except sa_exc.SQLAlchemyError as error:
+        log.warning("database unavailable", extra={"fields": {"error": type(error).__name__}})
+
+
 def register(app: Flask) -> None:
     """Structured logs, request ids and the database-outage page for `app`."""
     configure_logging(app)
@@ -184,3 +197,4 @@ def register(app: Flask) -> None:
     request_finished.connect(finish_request, app)
     for error_class in OUTAGE_ERRORS:
         app.register_error_handler(error_class, database_unavailable)
+    app.teardown_appcontext(close_session)

@@ -1,15 +1,19 @@
 """`flask outbox deliver [--loop]`: send pending email once, or keep sending as a worker."""
 
+import logging
 import signal
 import threading
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError
 
+from app.extensions import db
 from app.outbox.delivery import deliver_pending, reschedule_deferred, seconds_until_next_due
 from app.outbox.schedule import run_due_jobs, seconds_until_next_job
 
 outbox = AppGroup("outbox", help="The email outbox.")
+log = logging.getLogger("northlight.mail")
 
 
 @outbox.command("deliver")
@@ -45,15 +49,27 @@ def deliver_command(loop: bool, interval: float, retry_now: bool) -> None:
     click.echo("Delivering the outbox until stopped (SIGTERM or Ctrl-C).")
     try:
         while not stopping.is_set():
-            report = deliver_pending()
-            if report.attempted or report.held:
-                click.echo(f"Outbox: {report}.")
-            for name in run_due_jobs():
-                click.echo(f"Ran scheduled job {name}.")
-            # After a lost connection wait the full interval; otherwise until the next is due.
-            due = min(seconds_until_next_due(interval), seconds_until_next_job(interval))
-            stopping.wait(interval if report.interrupted else due)
+            try:
+                stopping.wait(deliver_and_run_jobs(interval))
+            except OperationalError as error:
+                # The database is away (a restart, a failover): wait it out, as the web does.
+                # A message claimed before it went keeps its lease and is retried after it.
+                db.session.rollback()
+                log.warning("database unavailable, retrying in %s s: %s", interval, error.orig)
+                stopping.wait(interval)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo("Stopped.")
+
+
+def deliver_and_run_jobs(interval: float) -> float:
+    """One pass of the worker; returns how long it may sleep before the next."""
+    report = deliver_pending()
+    if report.attempted or report.held:
+        click.echo(f"Outbox: {report}.")
+    for name in run_due_jobs():
+        click.echo(f"Ran scheduled job {name}.")
+    # After a lost connection wait the full interval; otherwise until the next is due.
+    due = min(seconds_until_next_due(interval), seconds_until_next_job(interval))
+    return interval if report.interrupted else due

@@ -26,7 +26,9 @@ log = logging.getLogger("northlight.mail")
 # Logs name messages by their id; addresses stay in the outbox, which the purge empties.
 EMAIL_ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
 
-# How long a claimed message is left alone before another worker may try it (a crash's cost).
+# How long a claimed message is left alone before another worker may try it (a crash's cost);
+# OUTBOX_CLAIM_LEASE_SECONDS overrides it. Longer than any send takes, so a slow SMTP relay
+# never sees one message from two workers.
 LEASE = timedelta(minutes=5)
 
 
@@ -163,7 +165,7 @@ def claim_next() -> Envelope | None:
         db.session.rollback()
         return None
     message.attempts += 1
-    message.next_attempt_at = utcnow() + LEASE
+    message.next_attempt_at = utcnow() + claim_lease()
     # A leased message has no error: that is how a retry-now tells it from one waiting to retry.
     message.last_error = None
     envelope = Envelope(
@@ -179,6 +181,11 @@ def claim_next() -> Envelope | None:
     )
     db.session.commit()
     return envelope
+
+
+def claim_lease() -> timedelta:
+    seconds = current_app.config.get("OUTBOX_CLAIM_LEASE_SECONDS")
+    return LEASE if seconds is None else timedelta(seconds=float(seconds))
 
 
 def build_mail(envelope: Envelope) -> MailMessage:
