@@ -94,6 +94,10 @@ class Config:
         # The CSRF token lives as long as the session; a form left open for hours still posts.
         self.WTF_CSRF_TIME_LIMIT = None
         self.ARTICLES_PER_PAGE = 10
+
+        # Staff sessions end after this long without a request, and this long after sign-in.
+        self.STAFF_IDLE_MINUTES = float(os.environ.get("STAFF_IDLE_MINUTES", "30"))
+        self.STAFF_SESSION_HOURS = float(os.environ.get("STAFF_SESSION_HOURS", "12"))
         self.MAX_CONTENT_LENGTH = 1024 * 1024
 
     def as_dict(self) -> dict:

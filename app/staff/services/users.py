@@ -8,8 +8,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.addresses import normalize_email
 from app.db import utcnow
 from app.extensions import db
-from app.models import ROLES, User
+from app.models import ROLES, SignInAttempt, SignInOutcome, User
 from app.staff.services import audit
+from app.staff.services.emails import queue_account_locked
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -86,6 +87,43 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def record_sign_in(user: User, address: str, known_browser: bool) -> None:
+    """Log a successful sign-in."""
+    log_sign_in(SignInOutcome.ACCEPTED, user.email, user, address, known_browser)
+
+
+def record_failed_sign_in(email: str, address: str, known_browser: bool) -> User | None:
+    """Log a refused sign-in; returns the account the address typed belongs to, if any."""
+    typed = " ".join(email.split())[:120]
+    user = find_user(typed) if typed else None
+    log_sign_in(SignInOutcome.REFUSED, typed, user, address, known_browser)
+    return user
+
+
+def notify_account_locked(user: User, address: str, failures: int, minutes: int) -> None:
+    """Log the lock and tell the owner by email (sent after the caller commits)."""
+    log_sign_in(SignInOutcome.LOCKED, user.email, user, address, False)
+    queue_account_locked(user, failures, minutes)
+
+
+def log_sign_in(outcome: str, login: str, user: User | None, address: str, known: bool) -> None:
+    db.session.add(
+        SignInAttempt(
+            user_id=user.id if user is not None else None,
+            login=login,
+            outcome=outcome,
+            remote_addr=address[:64],
+            known_browser=known,
+        )
+    )
+
+
+def recent_sign_ins(limit: int = 50) -> list[SignInAttempt]:
+    """The newest sign-in attempts, for the audit page."""
+    query = select(SignInAttempt).order_by(SignInAttempt.created_at.desc(), SignInAttempt.id.desc())
+    return list(db.session.scalars(query.limit(limit)))
+
+
 def update_access(user: User, role: str, active: bool, acting: User) -> dict:
     """Change an account's role and whether it may sign in; returns the changed fields.
 
@@ -96,8 +134,13 @@ def update_access(user: User, role: str, active: bool, acting: User) -> dict:
     if user.id == acting.id and (role != user.role or not active):
         raise AccountError("You cannot change your own role or deactivate yourself.")
     before = audit.snapshot(user, ("role", "active"))
+    demoted = ROLES.index(role) < ROLES.index(user.role)
     user.role, user.active = role, active
     changes = audit.changed_fields(before, audit.snapshot(user, ("role", "active")))
     if changes:
+        # Sessions signed in under a higher role, or before deactivation, must not live on. A
+        # promotion leaves them be: the role is read afresh on every request anyway.
+        if demoted or not active:
+            user.end_sessions()
         audit.record("user.update", user, f"Changed access of {user.email}", changes)
     return changes
