@@ -2,6 +2,7 @@
 
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -11,8 +12,7 @@ from app.extensions import db
 from app.models import ROLES, SignInAttempt, SignInOutcome, User
 from app.staff.services import audit
 from app.staff.services.emails import queue_account_locked
-
-MIN_PASSWORD_LENGTH = 12
+from app.staff.services.passwords import password_problem
 
 
 @cache
@@ -37,10 +37,11 @@ def account_address(address: str) -> str:
         raise AccountError(f"That email address is not valid. {error}") from None
 
 
-def password_problem(password: str) -> str | None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."
-    return None
+def check_password_rules(password: str, email: str) -> None:
+    """:raises AccountError: when the password is too short, too common or names the account."""
+    problem = password_problem(password, email, current_app.config.get("SITE_NAME", ""))
+    if problem:
+        raise AccountError(problem)
 
 
 def find_user(email: str) -> User | None:
@@ -57,9 +58,7 @@ def create_user(email: str, role: str, password: str, created_by: int | None = N
     address = account_address(email)
     if role not in ROLES:
         raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
-    problem = password_problem(password)
-    if problem:
-        raise AccountError(problem)
+    check_password_rules(password, address)
     if find_user(address) is not None:
         raise AccountError(f"There is already an account for {address}.")
     user = User(email=address, role=role, password_hash=generate_password_hash(password))
@@ -122,6 +121,36 @@ def recent_sign_ins(limit: int = 50) -> list[SignInAttempt]:
     """The newest sign-in attempts, for the audit page."""
     query = select(SignInAttempt).order_by(SignInAttempt.created_at.desc(), SignInAttempt.id.desc())
     return list(db.session.scalars(query.limit(limit)))
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """Set a password the owner chose; other sessions end.
+
+    :raises AccountError: wrong current password, a new one that breaks the rules, or the same.
+    """
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("That is not your current password.")
+    if current == new:
+        raise AccountError("Choose a password different from the current one.")
+    check_password_rules(new, user.email)
+    user.password_hash = generate_password_hash(new)
+    user.must_change_password = False
+    user.end_sessions()
+    audit.record("user.password", user, f"Changed own password ({user.email})", user_id=user.id)
+
+
+def set_temporary_password(user: User, password: str, acting: User) -> None:
+    """An admin gives `user` a password they must change at next sign-in; their sessions end.
+
+    :raises AccountError: a password that breaks the rules, or one's own account.
+    """
+    if user.id == acting.id:
+        raise AccountError("Change your own password on your account page.")
+    check_password_rules(password, user.email)
+    user.password_hash = generate_password_hash(password)
+    user.must_change_password = True
+    user.end_sessions()
+    audit.record("user.temporary_password", user, f"Set a temporary password for {user.email}")
 
 
 def update_access(user: User, role: str, active: bool, acting: User) -> dict:
