@@ -104,6 +104,10 @@ class Config:
             os.environ.get("REGISTRATION_FORM_MAX_AGE_SECONDS", str(4 * 3600))
         )
         self.ARTICLES_PER_PAGE = 10
+
+        # Staff sessions end after this long without a request, and this long after sign-in.
+        self.STAFF_IDLE_MINUTES = float(os.environ.get("STAFF_IDLE_MINUTES", "30"))
+        self.STAFF_SESSION_HOURS = float(os.environ.get("STAFF_SESSION_HOURS", "12"))
         self.MAX_CONTENT_LENGTH = 1024 * 1024
 
     def as_dict(self) -> dict:

@@ -42,6 +42,8 @@ REQUIRED_ROLE = {
     "staff.users": "admin",
     "staff.user_new": "admin",
     "staff.user_edit": "admin",
+    "staff.user_password": "admin",
+    "staff.account_password": "staff",
 }
 OPEN = {"staff.login"}
 RANK = {None: -1, "staff": 0, "marketing": 1, "admin": 2}

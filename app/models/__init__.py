@@ -5,7 +5,7 @@ from app.models.mail import OutboxMessage
 from app.models.privacy import MarketingChoice
 from app.models.registration import Registration
 from app.models.schedule import ScheduledJob
-from app.models.staff import AuditEntry, User
+from app.models.staff import AuditEntry, SignInAttempt, User
 from app.models.statuses import (
     ACTIVE_STATUSES,
     ARTICLE_STATUSES,
@@ -20,6 +20,7 @@ from app.models.statuses import (
     OutboxStatus,
     RegistrationStatus,
     Role,
+    SignInOutcome,
 )
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "RegistrationStatus",
     "Role",
     "ScheduledJob",
+    "SignInAttempt",
+    "SignInOutcome",
     "SlugRedirect",
     "Tag",
     "User",

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
@@ -21,10 +21,20 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Stored in each session at sign-in; raising it ends every session of the account at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set with a temporary password an admin gave out: the owner must choose their own first.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def end_sessions(self) -> None:
+        """Make every session signed in before now invalid (checked on each staff request)."""
+        self.session_version += 1
 
     def has_role(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
@@ -40,6 +50,22 @@ class AuditEntry(db.Model):
     target_id: Mapped[int | None]
     summary: Mapped[str] = mapped_column(String(300), default="")
     changes: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    user: Mapped[User | None] = relationship()
+
+
+class SignInAttempt(db.Model):
+    """One staff sign-in attempt, kept apart from the change log so guesses cannot bury it."""
+
+    __tablename__ = "staff_sign_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    login: Mapped[str] = mapped_column(String(120), default="")
+    outcome: Mapped[str] = mapped_column(String(20))
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    known_browser: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     user: Mapped[User | None] = relationship()

@@ -56,6 +56,14 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class SignInOutcome(StrEnum):
+    """A staff sign-in attempt: accepted, refused, or the refusal that locked the account."""
+
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    LOCKED = "locked"
+
+
 # The words in their display order (a tuple, so `word in REGISTRATION_STATUSES` works with text).
 REGISTRATION_STATUSES = tuple(RegistrationStatus)
 ARTICLE_STATUSES = tuple(ArticleStatus)

@@ -7,13 +7,13 @@ from flask import (
     make_response,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Article, Author
+from app.pagination import paginate
 from app.registration.rules import registration_state
 from app.site import queries
 
@@ -28,13 +28,7 @@ def home():
 
 @bp.get("/blog/")
 def blog():
-    page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(
-        queries.visible_articles(),
-        page=page,
-        per_page=current_app.config["ARTICLES_PER_PAGE"],
-        error_out=True,
-    )
+    pagination = paginate(queries.visible_articles(), current_app.config["ARTICLES_PER_PAGE"])
     return render_template("site/blog.html", pagination=pagination, tags=queries.tags_in_use())
 
 

@@ -7,7 +7,8 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.models import ROLES
-from app.staff.services.users import MIN_PASSWORD_LENGTH, AccountError, create_user
+from app.staff.services.passwords import MIN_PASSWORD_LENGTH
+from app.staff.services.users import AccountError, create_user
 
 users_command = AppGroup("users", help="Manage staff accounts.")
 

@@ -32,7 +32,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.content import SLUG_PATTERN
 from app.models import ARTICLE_STATUSES, EVENT_KINDS, EVENT_STATUSES, ROLES
-from app.staff.services.users import MIN_PASSWORD_LENGTH
+from app.staff.services.passwords import MIN_PASSWORD_LENGTH
 
 COMMON_TIMEZONES = (
     "UTC",
@@ -302,6 +302,44 @@ class UserAccessForm(StaffForm):
     role = SelectField("Role", choices=options((role, role.capitalize()) for role in ROLES))
     active = BooleanField("Active (may sign in)")
     save = SubmitField("Save")
+
+
+def new_password_field(label: str, description: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[DataRequired(message="Enter a password.")],
+        description=description,
+    )
+
+
+def confirm_field() -> PasswordField:
+    return PasswordField(
+        "New password again",
+        validators=[EqualTo("password", message="The passwords do not match.")],
+    )
+
+
+class PasswordChangeForm(StaffForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(message="Enter your current password.")]
+    )
+    password = new_password_field(
+        "New password",
+        f"At least {MIN_PASSWORD_LENGTH} characters; not a common password, the site's name or "
+        "your address. A few unrelated words make a good one.",
+    )
+    confirm = confirm_field()
+    save = SubmitField("Change password")
+
+
+class TemporaryPasswordForm(StaffForm):
+    password = new_password_field(
+        "Temporary password",
+        f"At least {MIN_PASSWORD_LENGTH} characters. Give it to the person safely; they must "
+        "choose their own at their next sign-in, and their current sessions end now.",
+    )
+    confirm = confirm_field()
+    save = SubmitField("Set temporary password")
 
 
 class ResendForm(StaffForm):

@@ -39,6 +39,8 @@ STAFF_PAGE_TYPES = [
     "staff audit log",
     "staff accounts",
     "staff new account",
+    "staff account",
+    "staff change password",
 ]
 
 

@@ -112,11 +112,16 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
         "staff audit log": "/staff/audit",
         "staff accounts": "/staff/users/",
         "staff new account": "/staff/users/new",
+        "staff account": None,
+        "staff change password": "/staff/account/password",
     }
     for name, path in paths.items():
         if name == "staff article editor":
             page.goto("/staff/articles/")
             path = first_link_path(page, "/edit")
+        elif name == "staff account":
+            page.goto("/staff/users/")
+            path = first_link_path(page, "/staff/users/", digits=True)
         elif name == "staff outbox message":
             page.goto("/staff/outbox/")
             path = first_link_path(page, "/staff/outbox/", digits=True)

@@ -3,6 +3,7 @@
 # The modules attach their views and hooks to bp when imported.
 from app.staff.views import (  # noqa: F401
     access,
+    account,
     articles,
     attendees,
     audit,

@@ -3,16 +3,19 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from app.db import utcnow
 from app.extensions import db, login_manager
 from app.models import ROLES, User
+from app.staff.services import sessions
 from app.staff.views.blueprint import bp
 
 # Views anyone may reach: the sign-in page must be reachable before signing in.
 OPEN_ENDPOINTS = {"staff.login"}
+# What an account with a temporary password may do before choosing its own.
+PASSWORD_CHANGE_ENDPOINTS = {"staff.login", "staff.logout", "staff.account_password"}
 
 
 @login_manager.user_loader
@@ -22,16 +25,27 @@ def load_user(user_id: str) -> User | None:
 
 @bp.before_request
 def require_signed_in_active_user():
-    """Send anonymous visitors to sign-in; sign out accounts deactivated since they signed in."""
+    """Send anonymous visitors to sign-in; end sessions that were ended or ran out, and those of
+    accounts deactivated since they signed in; hold temporary passwords at the change page."""
+    if current_user.get_id() is not None:
+        # A deactivated account counts as not authenticated (UserMixin), so ask about it first.
+        ended = (
+            "This account has been deactivated."
+            if not current_user.is_active
+            else sessions.ended_because(session, current_user)
+        )
+        if ended:
+            logout_user()
+            session.clear()
+            flash(ended, "error")
+            return redirect(url_for("staff.login"))
+        sessions.touch(session)
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    # A deactivated account counts as not authenticated (UserMixin), so ask about it first.
-    if current_user.get_id() is not None and not current_user.is_active:
-        logout_user()
-        flash("This account has been deactivated.", "error")
-        return redirect(url_for("staff.login"))
     if not current_user.is_authenticated:
         return redirect(url_for("staff.login", next=current_location()))
+    if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return redirect(url_for("staff.account_password"))
     return None
 
 

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.extensions import db
 from app.models import REGISTRATION_STATUSES, Event, Registration, Role
+from app.pagination import paginate
 from app.registration.queries import waitlist_positions
 from app.staff.services.attendees import (
     PER_PAGE,
@@ -28,12 +29,9 @@ def attendees(slug: str):
     search = request.args.get("q", "").replace("\x00", "").strip()[:200]
     status = request.args.get("status", "")
     status = status if status in REGISTRATION_STATUSES else ""
-    page = request.args.get("page", 1, type=int)
     # The printable check-in sheet wants everyone on one page.
     per_page = SHEET_PER_PAGE if request.args.get("sheet") else PER_PAGE
-    pagination = db.paginate(
-        attendee_list(event, search, status), page=page, per_page=per_page, error_out=True
-    )
+    pagination = paginate(attendee_list(event, search, status), per_page)
     return render_template(
         "staff/attendees.html",
         event=event,

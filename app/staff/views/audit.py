@@ -1,17 +1,21 @@
 """The audit log page (admin): every staff change and export, newest first."""
 
-from flask import render_template, request
+from flask import render_template
 
-from app.extensions import db
 from app.models import Role
+from app.pagination import paginate
 from app.staff.services.audit import PER_PAGE, audit_entries
+from app.staff.services.users import recent_sign_ins
 from app.staff.views.access import role_required
 from app.staff.views.blueprint import bp
+
+SIGN_INS_SHOWN = 50
 
 
 @bp.get("/audit")
 @role_required(Role.ADMIN)
 def audit():
-    page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(audit_entries(), page=page, per_page=PER_PAGE, error_out=True)
-    return render_template("staff/audit.html", pagination=pagination)
+    pagination = paginate(audit_entries(), PER_PAGE)
+    return render_template(
+        "staff/audit.html", pagination=pagination, sign_ins=recent_sign_ins(SIGN_INS_SHOWN)
+    )

@@ -1,8 +1,9 @@
 """Attendee exports (staff): one event's list or every event's, as CSV or XLSX, audited."""
 
 import tempfile
+from functools import wraps
 
-from flask import Response, send_file, stream_with_context
+from flask import Response, abort, request, send_file, stream_with_context
 from flask_login import current_user
 
 from app.db import sqlite_immediate, utcnow
@@ -15,8 +16,22 @@ from app.staff.views.events import get_event_or_404
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def refuse_cross_site(view):
+    """403 for a download started from another site (the Lax session cookie rides along on
+    top-level links); same-site links, typed URLs and scripts without the header still work."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if request.headers.get("Sec-Fetch-Site", "").strip().lower() == "cross-site":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return checked
+
+
 @bp.get("/events/<slug>/attendees.csv")
 @role_required(Role.STAFF)
+@refuse_cross_site
 def event_attendees_csv(slug: str):
     event = get_event_or_404(slug)
     record_export(event, "csv", current_user.id)
@@ -25,6 +40,7 @@ def event_attendees_csv(slug: str):
 
 @bp.get("/events/<slug>/attendees.xlsx")
 @role_required(Role.STAFF)
+@refuse_cross_site
 def event_attendees_xlsx(slug: str):
     event = get_event_or_404(slug)
     record_export(event, "xlsx", current_user.id)
@@ -33,6 +49,7 @@ def event_attendees_xlsx(slug: str):
 
 @bp.get("/attendees.csv")
 @role_required(Role.STAFF)
+@refuse_cross_site
 def all_attendees_csv():
     record_export(None, "csv", current_user.id)
     return csv_response(None, "all-events-attendees")
@@ -40,6 +57,7 @@ def all_attendees_csv():
 
 @bp.get("/attendees.xlsx")
 @role_required(Role.STAFF)
+@refuse_cross_site
 def all_attendees_xlsx():
     record_export(None, "xlsx", current_user.id)
     return xlsx_response(None, "all-events-attendees")

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.extensions import db
 from app.models import OutboxMessage, Role
+from app.pagination import paginate
 from app.staff.forms import ResendForm, show_errors
 from app.staff.services.outbox import (
     PER_PAGE,
@@ -21,8 +22,7 @@ from app.staff.views.blueprint import bp
 @role_required(Role.STAFF)
 def outbox():
     status = request.args.get("status", "")
-    page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(outbox_list(status), page=page, per_page=PER_PAGE, error_out=True)
+    pagination = paginate(outbox_list(status), PER_PAGE)
     return render_template("staff/outbox.html", pagination=pagination, status=status)
 
 

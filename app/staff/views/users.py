@@ -5,8 +5,14 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import Role, User
-from app.staff.forms import UserAccessForm, UserCreateForm, show_errors
-from app.staff.services.users import AccountError, all_users, create_user, update_access
+from app.staff.forms import TemporaryPasswordForm, UserAccessForm, UserCreateForm, show_errors
+from app.staff.services.users import (
+    AccountError,
+    all_users,
+    create_user,
+    set_temporary_password,
+    update_access,
+)
 from app.staff.views.access import role_required
 from app.staff.views.blueprint import bp
 
@@ -47,4 +53,29 @@ def user_edit(user_id: int):
         except AccountError as error:
             db.session.rollback()
             show_errors(form, {"role": str(error)})
-    return render_template("staff/user_edit.html", form=form, user=user)
+    return render_edit(user, form, TemporaryPasswordForm(formdata=None))
+
+
+@bp.post("/users/<int:user_id>/password")
+@role_required(Role.ADMIN)
+def user_password(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = TemporaryPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_temporary_password(user, form.password.data, current_user)
+            db.session.commit()
+            flash(f"{user.email} must choose a new password at their next sign-in.", "success")
+            return redirect(url_for("staff.users"))
+        except AccountError as error:
+            db.session.rollback()
+            if user.id == current_user.id:
+                flash(str(error), "error")
+                return redirect(url_for("staff.account_password"))
+            show_errors(form, {"password": str(error)})
+    access = UserAccessForm(formdata=None, data={"role": user.role, "active": user.active})
+    return render_edit(user, access, form)
+
+
+def render_edit(user: User, access: UserAccessForm, password: TemporaryPasswordForm):
+    return render_template("staff/user_edit.html", form=access, password_form=password, user=user)
