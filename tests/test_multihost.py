@@ -306,7 +306,6 @@ def test_a_staff_session_made_on_one_host_works_on_the_other(rig, staff_browser)
     assert served[other] > 0 and served[staff_browser.signed_in_on] > 0, served
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: sessions end at sign-out")
 def test_signing_out_on_one_host_ends_the_session_on_both(rig, staff_browser):
     old_cookies = dict(staff_browser.cookies)
     page = staff_browser.get("/staff/")

@@ -1,8 +1,8 @@
 """staff sessions, sign-ins, passwords: a per-account session version, a log of sign-in
 attempts, a must-change-password flag
 
-Revision ID: 0010
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
