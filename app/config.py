@@ -106,6 +106,8 @@ class Config:
         self.ARTICLES_PER_PAGE = 10
 
         # Staff sessions end after this long without a request, and this long after sign-in.
+        # 1: admins must set up a TOTP second factor before they can do anything else.
+        self.STAFF_REQUIRE_2FA = os.environ.get("STAFF_REQUIRE_2FA", "0") == "1"
         self.STAFF_IDLE_MINUTES = float(os.environ.get("STAFF_IDLE_MINUTES", "30"))
         self.STAFF_SESSION_HOURS = float(os.environ.get("STAFF_SESSION_HOURS", "12"))
         self.MAX_CONTENT_LENGTH = 1024 * 1024

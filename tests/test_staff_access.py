@@ -44,8 +44,9 @@ REQUIRED_ROLE = {
     "staff.user_edit": "admin",
     "staff.user_password": "admin",
     "staff.account_password": "staff",
+    "staff.account_two_factor": "staff",
 }
-OPEN = {"staff.login"}
+OPEN = {"staff.login", "staff.login_code"}
 RANK = {None: -1, "staff": 0, "marketing": 1, "admin": 2}
 
 

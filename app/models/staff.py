@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # TOTP second factor (RFC 6238), when the owner turned it on; recovery codes as hashes.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    recovery_code_hashes: Mapped[list | None] = mapped_column(JSON)
 
     @property
     def is_active(self) -> bool:

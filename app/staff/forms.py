@@ -319,6 +319,20 @@ def confirm_field() -> PasswordField:
     )
 
 
+class TwoFactorCodeForm(StaffForm):
+    code = StringField(
+        "Code from your authenticator app, or a recovery code",
+        validators=[DataRequired(message="Enter the code.")],
+        filters=[strip],
+    )
+
+
+class TwoFactorDisableForm(StaffForm):
+    password = PasswordField(
+        "Current password", validators=[DataRequired(message="Enter your current password.")]
+    )
+
+
 class PasswordChangeForm(StaffForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired(message="Enter your current password.")]

@@ -41,6 +41,7 @@ STAFF_PAGE_TYPES = [
     "staff new account",
     "staff account",
     "staff change password",
+    "staff two-factor set-up",
 ]
 
 

@@ -114,6 +114,7 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
         "staff new account": "/staff/users/new",
         "staff account": None,
         "staff change password": "/staff/account/password",
+        "staff two-factor set-up": "/staff/account/two-factor",
     }
     for name, path in paths.items():
         if name == "staff article editor":

@@ -14,6 +14,7 @@ from app.staff.views import (  # noqa: F401
     exports,
     outbox,
     tags,
+    two_factor,
     users,
 )
 from app.staff.views.blueprint import bp

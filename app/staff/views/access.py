@@ -9,13 +9,15 @@ from flask_login import current_user, logout_user
 from app.db import utcnow
 from app.extensions import db, login_manager
 from app.models import ROLES, User
-from app.staff.services import sessions
+from app.staff.services import sessions, two_factor
 from app.staff.views.blueprint import bp
 
 # Views anyone may reach: the sign-in page must be reachable before signing in.
-OPEN_ENDPOINTS = {"staff.login"}
+OPEN_ENDPOINTS = {"staff.login", "staff.login_code"}
 # What an account with a temporary password may do before choosing its own.
 PASSWORD_CHANGE_ENDPOINTS = {"staff.login", "staff.logout", "staff.account_password"}
+# What an admin may do before setting up the second factor when STAFF_REQUIRE_2FA=1.
+SETUP_ENDPOINTS = {"staff.login", "staff.logout", "staff.account_two_factor"}
 
 
 @login_manager.user_loader
@@ -46,6 +48,8 @@ def require_signed_in_active_user():
         return redirect(url_for("staff.login", next=current_location()))
     if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         return redirect(url_for("staff.account_password"))
+    if two_factor.setup_required(current_user) and request.endpoint not in SETUP_ENDPOINTS:
+        return redirect(url_for("staff.account_two_factor"))
     return None
 
 

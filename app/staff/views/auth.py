@@ -6,6 +6,8 @@ limited on its own instead of by the account-wide limit, so strangers' guesses c
 owner out of a browser they signed in from before.
 """
 
+import time
+
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -24,6 +26,8 @@ from app.staff.views.blueprint import bp
 
 SIGN_IN_FAILED = "That email and password do not match an active account."
 ACCOUNT_KEY_PREFIX = "staff-login:"
+# Session key between a right password and the second factor: [user id, when].
+PENDING_KEY = "staff_two_factor_pending"
 
 
 def per_address_limit() -> str:
@@ -93,16 +97,13 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
+        if user is not None and user.totp_secret:
+            # The password was right; the second factor comes next, on its own page.
+            session.clear()
+            session[PENDING_KEY] = [user.id, int(time.time())]
+            return redirect(url_for("staff.login_code", next=request.args.get("next")))
         if user is not None:
-            record_sign_in(user, request.remote_addr or "", known_device())
-            db.session.commit()
-            session.clear()  # a fresh session: nothing from before sign-in carries over
-            login_user(user)
-            sessions.start(session, user)
-            target = safe_next(request.args.get("next"), url_for("staff.dashboard"))
-            response = redirect(target)
-            set_device_cookie(response, sessions.new_device_token(user))
-            return response
+            return complete_sign_in(user, known_device())
         address = request.remote_addr or ""
         account = record_failed_sign_in(form.email.data, address, known_device())
         locking = account_limit_used_up_by_this_failure()
@@ -111,6 +112,19 @@ def login():
         db.session.commit()
         form.form_errors.append(SIGN_IN_FAILED)
     return render_template("staff/login.html", form=form)
+
+
+def complete_sign_in(user, known_browser: bool):
+    """Sign `user` in on a fresh session and go where they were heading."""
+    record_sign_in(user, request.remote_addr or "", known_browser)
+    db.session.commit()
+    session.clear()  # a fresh session: nothing from before sign-in carries over
+    login_user(user)
+    sessions.start(session, user)
+    target = safe_next(request.args.get("next"), url_for("staff.dashboard"))
+    response = redirect(target)
+    set_device_cookie(response, sessions.new_device_token(user))
+    return response
 
 
 def account_limit_used_up_by_this_failure() -> tuple[int, int] | None:
