@@ -3,6 +3,7 @@
 from app.models.content import Article, Author, Event, SlugRedirect, Tag, article_tag
 from app.models.mail import OutboxMessage
 from app.models.privacy import MarketingChoice
+from app.models.programme import AgendaChoice, ProgrammeSession, session_speaker
 from app.models.registration import Registration
 from app.models.schedule import ScheduledJob
 from app.models.staff import AuditEntry, User
@@ -14,12 +15,15 @@ from app.models.statuses import (
     OUTBOX_STATUSES,
     REGISTRATION_STATUSES,
     ROLES,
+    SESSION_KINDS,
     ArticleStatus,
     EventKind,
     EventStatus,
     OutboxStatus,
     RegistrationStatus,
     Role,
+    SessionKind,
+    SessionStatus,
 )
 
 __all__ = [
@@ -30,6 +34,8 @@ __all__ = [
     "OUTBOX_STATUSES",
     "REGISTRATION_STATUSES",
     "ROLES",
+    "SESSION_KINDS",
+    "AgendaChoice",
     "Article",
     "ArticleStatus",
     "AuditEntry",
@@ -40,12 +46,16 @@ __all__ = [
     "MarketingChoice",
     "OutboxMessage",
     "OutboxStatus",
+    "ProgrammeSession",
     "Registration",
     "RegistrationStatus",
     "Role",
     "ScheduledJob",
+    "SessionKind",
+    "SessionStatus",
     "SlugRedirect",
     "Tag",
     "User",
     "article_tag",
+    "session_speaker",
 ]
