@@ -94,6 +94,13 @@ class Config:
         # The CSRF token lives as long as the session; a form left open for hours still posts.
         self.WTF_CSRF_TIME_LIMIT = None
         self.ARTICLES_PER_PAGE = 10
+        # Programme changes: one email per attendee this long after the last edit of a batch.
+        self.PROGRAMME_CHANGE_DELAY_SECONDS = float(
+            os.environ.get("PROGRAMME_CHANGE_DELAY_SECONDS", "300")
+        )
+        self.PROGRAMME_CHANGE_CHECK_SECONDS = float(
+            os.environ.get("PROGRAMME_CHANGE_CHECK_SECONDS", "60")
+        )
         self.MAX_CONTENT_LENGTH = 1024 * 1024
 
     def as_dict(self) -> dict:
