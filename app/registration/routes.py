@@ -16,8 +16,8 @@ from app.extensions import db, limiter
 from app.models import Event, Registration
 from app.registration import agenda, service
 from app.registration.calendar import public_event_ics, registration_ics
-from app.registration.programme_calendar import agenda_ics
 from app.registration.forms import CancelForm, RegistrationForm
+from app.registration.programme_calendar import agenda_ics
 from app.registration.queries import waitlist_position
 from app.registration.rules import RegistrationState, registration_state
 from app.registration.tokens import registration_for_token

@@ -126,7 +126,8 @@ def programme_calendar(slug: str):
 def events_calendar():
     kind = request.args.get("kind") or None
     if kind is not None and kind not in EVENT_KINDS:
-        abort(400, description=f"kind must be one of: {', '.join(EVENT_KINDS)}.")
+        message = f"Unknown kind {kind!r}: kind must be one of {', '.join(EVENT_KINDS)}.\n"
+        return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
     what = f"{EVENT_KINDS[kind].lower()}s" if kind else "events"
     name = f"{current_app.config['SITE_NAME']} {what}"
     body = events_feed_ics(name, programme.upcoming_for_feed(kind))
