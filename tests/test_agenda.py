@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import icalendar
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app import create_app
+from app.db import utcnow
 from app.extensions import db
-from app.models import AgendaChoice, OutboxMessage, ProgrammeSession
+from app.models import AgendaChoice, OutboxMessage, ProgrammeSession, ScheduledJob
 from app.outbox.delivery import deliver_pending
+from app.outbox.schedule import run_due_jobs
 from app.registration.programme_emails import send_pending_changes
 from app.registration.tokens import manage_token
 from tests.support.database import truncate_all
@@ -279,3 +281,35 @@ def test_a_batch_of_edits_emails_exactly_the_attendees_who_chose_the_session_onc
     )
     entry = icalendar.Calendar.from_ical(attachment.get_content()).walk("VEVENT")[0]
     assert str(entry["SUMMARY"]) == "Keynote (new time)" and int(entry["SEQUENCE"]) == 3
+
+
+def test_the_scheduled_job_sends_a_change_once_the_batching_delay_has_passed(
+    database_url, smtp_server
+):
+    app = create_app(
+        {
+            **TEST_SETTINGS,
+            **smtp_server.settings,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PROGRAMME_CHANGE_CHECK_SECONDS": 60,
+            "PROGRAMME_CHANGE_DELAY_SECONDS": 3600,
+        }
+    )
+    with app.app_context():
+        event = create_event(slug="conf")
+        session = create_session(event, title="Tour")
+        registration = create_registration(event, email="chose@example.com")
+        db.session.add(AgendaChoice(registration_id=registration.id, session_id=session.id))
+        session.change_pending_since = utcnow()
+        db.session.commit()
+        assert run_due_jobs() == ["programme_changes"]
+        # Edited a moment ago: the batch is still open, nothing is queued yet.
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+        db.session.execute(
+            update(ProgrammeSession).values(updated_at=utcnow() - timedelta(hours=2))
+        )
+        db.session.execute(update(ScheduledJob).values(next_run_at=utcnow()))
+        db.session.commit()
+        assert run_due_jobs() == ["programme_changes"]
+        assert db.session.scalars(select(OutboxMessage.to_address)).all() == ["chose@example.com"]
+        db.engine.dispose()

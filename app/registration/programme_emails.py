@@ -116,6 +116,10 @@ def run_batched_changes() -> str:
 
 
 def register_jobs(app: Flask) -> None:
+    """Have the mail-delivering processes send batched changes; a check interval of 0 turns
+    that off (staff then send with the button on the sessions page)."""
+    if not app.config["PROGRAMME_CHANGE_CHECK_SECONDS"]:
+        return
     register_job(
         app,
         "programme_changes",

@@ -84,6 +84,8 @@ def save_session(event: Event, session: ProgrammeSession | None, values: dict) -
     creating = session is None
     if creating:
         session = ProgrammeSession(event=event, seats_taken=0, sequence=0)
+    else:
+        lock_session(session)
     before = {} if creating else audit.snapshot(session, SESSION_AUDITED)
     errors: dict[str, str] = {}
     times = {}
@@ -120,6 +122,15 @@ def save_session(event: Event, session: ProgrammeSession | None, values: dict) -
         after = audit.snapshot(session, SESSION_AUDITED)
     audit.record_save("session", session, session.title, creating, before, after)
     return session
+
+
+def lock_session(session: ProgrammeSession) -> None:
+    """Hold the session row until commit and read its current bookings, so a booking in
+    another process cannot slip between the capacity check and the save."""
+    db.session.execute(
+        select(ProgrammeSession.id).where(ProgrammeSession.id == session.id).with_for_update()
+    )
+    db.session.refresh(session, ["seats_taken", "sequence", "change_pending_since"])
 
 
 def time_errors(event: Event, starts_at: datetime | None, ends_at: datetime | None) -> dict:
