@@ -199,7 +199,7 @@ def edit_session(staff, slug: str, session, **changes):
         "csrf_token": form_token(staff, url),
     }
     response = staff.post(url, data=data)
-    assert response.status_code == 303, response.get_data(as_text=True)
+    assert response.status_code == 302, response.get_data(as_text=True)
 
 
 @pytest.fixture

@@ -48,9 +48,8 @@ def session_editor(event: Event, session: ProgrammeSession | None):
         saved = save_form(form, lambda values: save_session(event, session, values))
         if saved is not None:
             flash(f"Saved the session “{saved.title}”.", "success")
-            return redirect(url_for("staff.sessions", slug=event.slug), 303)
-    status = 422 if form.is_submitted() and preview is None else 200
-    page = render_template(
+            return redirect(url_for("staff.sessions", slug=event.slug))
+    return render_template(
         "staff/sessions.html",
         event=event,
         session=session,
@@ -60,7 +59,6 @@ def session_editor(event: Event, session: ProgrammeSession | None):
         button_form=EmptyForm(),
         preview=preview,
     )
-    return page, status
 
 
 def session_form(event: Event, session: ProgrammeSession | None) -> SessionForm:
@@ -106,7 +104,7 @@ def session_remove(slug: str, session_id: int):
             "they will be told.",
             "success",
         )
-    return redirect(url_for("staff.sessions", slug=event.slug), 303)
+    return redirect(url_for("staff.sessions", slug=event.slug))
 
 
 @bp.post("/events/<slug>/sessions/copy-day")
@@ -123,8 +121,8 @@ def sessions_copy_day(slug: str):
             show_errors(form, error.errors)
         else:
             flash(f"Copied {copied} session{'s' if copied != 1 else ''}.", "success")
-            return redirect(url_for("staff.sessions", slug=event.slug), 303)
-    page = render_template(
+            return redirect(url_for("staff.sessions", slug=event.slug))
+    return render_template(
         "staff/sessions.html",
         event=event,
         session=None,
@@ -134,7 +132,6 @@ def sessions_copy_day(slug: str):
         button_form=EmptyForm(),
         preview=None,
     )
-    return page, 422
 
 
 @bp.post("/events/<slug>/sessions/send-changes")
@@ -146,4 +143,4 @@ def sessions_send_changes(slug: str):
     sent = send_pending_changes(event=event)
     db.session.commit()
     flash(f"Emailed {sent} attendee{'s' if sent != 1 else ''} about the changes.", "success")
-    return redirect(url_for("staff.sessions", slug=event.slug), 303)
+    return redirect(url_for("staff.sessions", slug=event.slug))
