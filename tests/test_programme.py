@@ -261,3 +261,30 @@ def test_sessions_of_a_draft_event_are_not_public(app, client):
     assert client.get("/events/secret/programme").status_code == 404
     assert client.get("/events/secret/programme.ics").status_code == 404
     assert client.get("/speakers/hidden-speaker").status_code == 404
+
+
+def test_a_speaker_profile_is_edited_on_the_author_record(app, client):
+    with app.app_context():
+        author = create_author(name="Katherine Johnson", slug="katherine")
+        create_session(create_event(slug="orbit"), speakers=[author])
+        db.session.commit()
+    staff, _ = signed_in_client(app, "marketing")
+    url = "/staff/authors/katherine/edit"
+    data = {
+        "name": "Katherine Johnson",
+        "slug": "katherine",
+        "bio": "Computed trajectories.",
+        "social_handle": "",
+        "role": "Mathematician",
+        "organisation": "NASA",
+        "links": "https://example.org/kj",
+        "save": "Save",
+    }
+    bad = staff.post(
+        url, data={**data, "links": "javascript:alert(1)", "csrf_token": form_token(staff, url)}
+    )
+    assert "Give one http(s) address per line." in bad.get_data(as_text=True)
+    saved = staff.post(url, data={**data, "csrf_token": form_token(staff, url)})
+    assert saved.status_code == 302
+    html = client.get("/speakers/katherine").get_data(as_text=True)
+    assert "Mathematician, NASA" in html and 'href="https://example.org/kj"' in html
