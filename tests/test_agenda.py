@@ -283,19 +283,24 @@ def test_a_batch_of_edits_emails_exactly_the_attendees_who_chose_the_session_onc
     assert str(entry["SUMMARY"]) == "Keynote (new time)" and int(entry["SEQUENCE"]) == 3
 
 
-def test_the_scheduled_job_sends_a_change_once_the_batching_delay_has_passed(
-    database_url, smtp_server
-):
+@pytest.fixture
+def job_app(database_url):
+    """An app that registers the programme-change job (the test settings leave it out)."""
     app = create_app(
         {
             **TEST_SETTINGS,
-            **smtp_server.settings,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "PROGRAMME_CHANGE_CHECK_SECONDS": 60,
             "PROGRAMME_CHANGE_DELAY_SECONDS": 3600,
         }
     )
+    yield app
     with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_scheduled_job_sends_a_change_once_the_batching_delay_has_passed(job_app):
+    with job_app.app_context():
         event = create_event(slug="conf")
         session = create_session(event, title="Tour")
         registration = create_registration(event, email="chose@example.com")
@@ -312,4 +317,3 @@ def test_the_scheduled_job_sends_a_change_once_the_batching_delay_has_passed(
         db.session.commit()
         assert run_due_jobs() == ["programme_changes"]
         assert db.session.scalars(select(OutboxMessage.to_address)).all() == ["chose@example.com"]
-        db.engine.dispose()
