@@ -31,7 +31,7 @@ seed: migrate
 run: seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev vnu
+test: $(VENV)/.dev vnu icaljs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The Nu HTML checker (vnu.jar, from npm) for tests/browser/test_html_validity.py. Without
@@ -45,6 +45,18 @@ vnu:
 	  npm install --prefix $(VNU_DIR) --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION) || \
 	    echo "make: could not install vnu-jar; the HTML validity test will be skipped"; \
 	else echo "make: npm not found; the HTML validity test will be skipped"; fi
+
+# Mozilla's ical.js (from npm), the second, independent parser of our calendar files in
+# tests/test_programme_calendars.py. Without npm, or offline, that check is skipped with the reason.
+ICALJS_VERSION := 2.2.1
+ICALJS_DIR := .cache/icaljs
+.PHONY: icaljs
+icaljs:
+	@if grep -qs '"version": "$(ICALJS_VERSION)"' $(ICALJS_DIR)/node_modules/ical.js/package.json; then :; \
+	elif command -v npm >/dev/null; then \
+	  npm install --prefix $(ICALJS_DIR) --no-audit --no-fund --loglevel=error ical.js@$(ICALJS_VERSION) || \
+	    echo "make: could not install ical.js; the second calendar parser check will be skipped"; \
+	else echo "make: npm not found; the second calendar parser check will be skipped"; fi
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py

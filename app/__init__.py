@@ -12,6 +12,7 @@ from app.demo.seed import seed_command
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 from app.outbox import cli as outbox_cli
 from app.outbox import sender as outbox_sender
+from app.registration import programme_emails
 from app.registration.routes import bp as registration_bp
 from app.site.routes import bp as site_bp
 from app.staff.cli import users_command
@@ -113,8 +114,10 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_background_work(app: Flask) -> None:
-    """MAIL_DELIVERY=thread: a per-process sender that delivers the outbox after commits."""
+    """MAIL_DELIVERY=thread: a per-process sender that delivers the outbox after commits; the
+    scheduled jobs those processes run (programme change emails)."""
     outbox_sender.init_app(app)
+    programme_emails.register_jobs(app)
 
 
 def register_commands(app: Flask) -> None:

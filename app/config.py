@@ -110,6 +110,14 @@ class Config:
         self.STAFF_REQUIRE_2FA = os.environ.get("STAFF_REQUIRE_2FA", "0") == "1"
         self.STAFF_IDLE_MINUTES = float(os.environ.get("STAFF_IDLE_MINUTES", "30"))
         self.STAFF_SESSION_HOURS = float(os.environ.get("STAFF_SESSION_HOURS", "12"))
+
+        # Programme changes: one email per attendee this long after the last edit of a batch.
+        self.PROGRAMME_CHANGE_DELAY_SECONDS = float(
+            os.environ.get("PROGRAMME_CHANGE_DELAY_SECONDS", "300")
+        )
+        self.PROGRAMME_CHANGE_CHECK_SECONDS = float(
+            os.environ.get("PROGRAMME_CHANGE_CHECK_SECONDS", "60")
+        )
         self.MAX_CONTENT_LENGTH = 1024 * 1024
 
     def as_dict(self) -> dict:

@@ -114,17 +114,26 @@ def create_events(app, slugs_and_capacity: dict[str, int | None]) -> None:
 
 def public_urls(app) -> dict[str, str]:
     from app.extensions import db
-    from app.site import queries
+    from app.site import programme, queries
 
     with app.app_context():
         article = db.session.scalars(queries.visible_articles().limit(1)).first()
         event = queries.upcoming_events(1)[0]
-        return {
+        urls = {
             "/ (home)": "/",
             "article": f"/blog/{article.slug}",
             "event page": f"/events/{event.slug}",
             "registration form (GET)": f"/events/{event.slug}/register",
+            # The programme (issue 15): pages and calendars polled by calendar apps.
+            "programme": f"/events/{event.slug}/programme",
+            "programme.ics": f"/events/{event.slug}/programme.ics",
+            "events calendar.ics": "/events/calendar.ics",
+            "speakers": "/speakers/",
         }
+        speakers = programme.all_speakers()
+        if speakers:
+            urls["speaker page"] = f"/speakers/{speakers[0].slug}"
+        return urls
 
 
 def registration_counts(app, slug: str) -> dict[str, int]:

@@ -5,7 +5,13 @@ from flask import url_for
 
 from app.extensions import db
 from app.models import OutboxMessage
-from tests.support.factories import create_article, create_author, create_event, create_tag
+from tests.support.factories import (
+    create_article,
+    create_author,
+    create_event,
+    create_session,
+    create_tag,
+)
 from tests.support.forms import csrf_token_from
 from tests.support.staff import PASSWORD, create_registration, create_user, sign_in
 
@@ -38,6 +44,11 @@ REQUIRED_ROLE = {
     "staff.tags": "marketing",
     "staff.tag_new": "marketing",
     "staff.tag_edit": "marketing",
+    "staff.sessions": "marketing",
+    "staff.session_edit": "marketing",
+    "staff.session_remove": "marketing",
+    "staff.sessions_copy_day": "marketing",
+    "staff.sessions_send_changes": "marketing",
     "staff.audit": "admin",
     "staff.users": "admin",
     "staff.user_new": "admin",
@@ -68,6 +79,7 @@ def targets(app):
         event = create_event(slug="matrix-event", capacity=1)
         create_registration(event, "confirmed")
         waiting = create_registration(event, "waitlisted")
+        session = create_session(event)
         article = create_article(slug="matrix-article", author=create_author(slug="matrix-author"))
         create_tag("Matrix")
         victim = create_user("staff", email="victim@northlight.test")
@@ -89,6 +101,7 @@ def targets(app):
             "registration_id": waiting.id,
             "message_id": message.id,
             "user_id": victim.id,
+            "session_id": session.id,
         }
 
 

@@ -115,3 +115,56 @@ def load_articles() -> list[dict]:
 def load_events() -> list[dict]:
     """The demo events, one in the past: the EVENT_KEYS, slug and description (Markdown)."""
     return load_folder("events", EVENT_KEYS, "description")
+
+
+def table_rows(path: Path, width: int):
+    """The `a | b | c` lines of a demo table, each split into `width` stripped fields;
+    blank lines and '#' lines are notes. :raises DemoContentError: a line of another width."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = [field.strip() for field in line.split("|")]
+        if len(fields) != width:
+            raise DemoContentError(f"{path}:{number}: expected {width} fields, got {len(fields)}")
+        yield number, fields
+
+
+def load_profiles() -> dict[str, dict]:
+    """{author slug: role, organisation, links}: the speaker profiles (profiles.txt).
+
+    Speakers are authors (one record per person), so their names and bios are in authors/.
+    """
+    return {
+        slug: {"role": role, "organisation": organisation, "links": "\n".join(links.split())}
+        for _number, (slug, role, organisation, links) in table_rows(DEMO_DIR / "profiles.txt", 4)
+    }
+
+
+def load_programmes() -> dict[str, list[dict]]:
+    """{event slug: its sessions} from programmes/<slug>.txt: one session a line,
+    `day | start | end | kind | room | title | speaker slugs | seats`; '#' lines are notes.
+
+    :raises DemoContentError: a line without its eight fields, or a bad day or seat number.
+    """
+    programmes = {}
+    for path in sorted((DEMO_DIR / "programmes").glob("*.txt")):
+        sessions = []
+        for number, fields in table_rows(path, 8):
+            day, start, end, kind, room, title, speakers, seats = fields
+            try:
+                sessions.append(
+                    {
+                        "day": int(day),
+                        "start": start,
+                        "end": end,
+                        "kind": kind,
+                        "room": room,
+                        "title": title,
+                        "speakers": words(speakers),
+                        "capacity": int(seats) if seats else None,
+                    }
+                )
+            except ValueError as error:
+                raise DemoContentError(f"{path}:{number}: {error}") from error
+        programmes[path.stem] = sessions
+    return programmes

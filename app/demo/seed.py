@@ -10,9 +10,15 @@ from sqlalchemy import func, insert, select, update
 
 from app.content import slugify
 from app.db import utcnow
-from app.demo.loader import load_articles, load_authors, load_events
+from app.demo.loader import (
+    load_articles,
+    load_authors,
+    load_events,
+    load_profiles,
+    load_programmes,
+)
 from app.extensions import db
-from app.models import Article, Author, Event, Registration, Tag
+from app.models import Article, Author, Event, ProgrammeSession, Registration, Tag
 
 
 @click.command("seed")
@@ -41,10 +47,11 @@ def seed_demo_content(today: datetime | None = None) -> int:
     today = today or utcnow()
     created = 0
     authors = {}
+    profiles = load_profiles()
     for data in load_authors():
         author = db.session.scalar(select(Author).where(Author.slug == data["slug"]))
         if author is None:
-            author = Author(**data)
+            author = Author(**data, **profiles.get(data["slug"], {}))
             db.session.add(author)
             created += 1
         authors[data["slug"]] = author
@@ -74,7 +81,44 @@ def seed_demo_content(today: datetime | None = None) -> int:
         db.session.add(demo_event(data, today))
         created += 1
     db.session.flush()
+    seed_programmes(authors)  # sessions come along with their events, uncounted like tags
     return created
+
+
+def seed_programmes(authors: dict[str, Author]) -> int:
+    """Sessions for the demo events that have none yet, on the event's days in its zone."""
+    created = 0
+    for slug, sessions in load_programmes().items():
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        if event is None or db.session.scalar(
+            select(ProgrammeSession.id).where(ProgrammeSession.event_id == event.id).limit(1)
+        ):
+            continue
+        first_day = event.local_starts_at.date()
+        for data in sessions:
+            day = first_day + timedelta(days=data["day"] - 1)
+            session = ProgrammeSession(
+                event=event,
+                title=data["title"],
+                kind=data["kind"],
+                room=data["room"],
+                starts_at=local_time(day, data["start"], event.zone),
+                ends_at=local_time(day, data["end"], event.zone),
+                capacity=data["capacity"],
+                seats_taken=0,
+                sequence=0,
+                speakers=[authors[speaker] for speaker in data["speakers"]],
+            )
+            session.set_description("")
+            db.session.add(session)
+            created += 1
+    db.session.flush()
+    return created
+
+
+def local_time(day, hh_mm: str, zone: ZoneInfo) -> datetime:
+    hour, minute = map(int, hh_mm.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC)
 
 
 def demo_event(data: dict, today: datetime) -> Event:

@@ -8,7 +8,7 @@ from app.http.private import is_private_path, shows_csrf_token
 from app.templating import static_url
 
 # Bodies worth an ETag: a repeat visit costs a 304 instead of the whole page.
-VALIDATED_MIMETYPES = {"text/html", "application/atom+xml", "application/xml"}
+VALIDATED_MIMETYPES = {"text/html", "application/atom+xml", "application/xml", "text/calendar"}
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 

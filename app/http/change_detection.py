@@ -15,9 +15,12 @@ from app.http.page_store import EXTENSION
 # Tables whose rows appear on public pages (seat counts included).
 CONTENT_TABLES = frozenset(
     {"article", "article_tag", "author", "tag", "event", "registration", "slug_redirect"}
+    | {"programme_session", "session_speaker", "agenda_choice"}  # the programme (issue 15)
 )
 # Sign-ups change only seat counts: those may show up to a check interval late (see bump).
-SEAT_TABLES = frozenset({"registration"})
+SEAT_TABLES = frozenset({"registration", "agenda_choice"})
+# Tables with seat counters of their own: a row whose only change is a count is a seat change.
+COUNTED_TABLES = frozenset({"event", "programme_session"})
 SEAT_COLUMNS = frozenset({"seats_taken", "waitlist_issued", "updated_at"})
 # session.info key: what the transaction changed, "content" or "seats".
 CHANGED = "northlight.page_cache.changed"
@@ -36,7 +39,7 @@ def change_kind(session, instance) -> str | None:
         return None
     if table.name in SEAT_TABLES:
         return "seats"
-    if table.name == "event" and instance in session.dirty:
+    if table.name in COUNTED_TABLES and instance in session.dirty:
         state = inspect(instance)
         changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
         if changed <= SEAT_COLUMNS:

@@ -3,6 +3,7 @@
 from app.models.content import Article, Author, Event, SlugRedirect, Tag, article_tag
 from app.models.mail import OutboxMessage
 from app.models.privacy import MarketingChoice
+from app.models.programme import AgendaChoice, ProgrammeSession, session_speaker
 from app.models.registration import Registration
 from app.models.schedule import ScheduledJob
 from app.models.staff import AuditEntry, SignInAttempt, User
@@ -14,12 +15,15 @@ from app.models.statuses import (
     OUTBOX_STATUSES,
     REGISTRATION_STATUSES,
     ROLES,
+    SESSION_KINDS,
     ArticleStatus,
     EventKind,
     EventStatus,
     OutboxStatus,
     RegistrationStatus,
     Role,
+    SessionKind,
+    SessionStatus,
     SignInOutcome,
 )
 
@@ -31,6 +35,8 @@ __all__ = [
     "OUTBOX_STATUSES",
     "REGISTRATION_STATUSES",
     "ROLES",
+    "SESSION_KINDS",
+    "AgendaChoice",
     "Article",
     "ArticleStatus",
     "AuditEntry",
@@ -41,14 +47,18 @@ __all__ = [
     "MarketingChoice",
     "OutboxMessage",
     "OutboxStatus",
+    "ProgrammeSession",
     "Registration",
     "RegistrationStatus",
     "Role",
     "ScheduledJob",
     "SignInAttempt",
     "SignInOutcome",
+    "SessionKind",
+    "SessionStatus",
     "SlugRedirect",
     "Tag",
     "User",
     "article_tag",
+    "session_speaker",
 ]

@@ -61,9 +61,23 @@ class Author(db.Model):
     slug: Mapped[str] = mapped_column(String(140), unique=True)
     bio: Mapped[str] = mapped_column(Text, default="")
     social_handle: Mapped[str | None] = mapped_column(String(80))
+    # A speaker's profile (issue 15): one record per person, whether they write or speak.
+    role: Mapped[str] = mapped_column(String(120), default="")
+    organisation: Mapped[str] = mapped_column(String(120), default="")
+    # One http(s) address per line: their site, talks elsewhere, a profile.
+    links: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     articles: Mapped[list["Article"]] = relationship(back_populates="author")
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in (self.links or "").splitlines() if line.strip()]
+
+    @property
+    def affiliation(self) -> str:
+        """'Head of facilities, Spreehalle': role and organisation, whichever are given."""
+        return ", ".join(part for part in (self.role, self.organisation) if part)
 
 
 class Tag(db.Model):

@@ -38,6 +38,31 @@ class EventKind(StrEnum):
         return {"field_trip": "Field trip", "conference": "Conference"}[self.value]
 
 
+class SessionKind(StrEnum):
+    """What a programme session is; the label is what the programme shows."""
+
+    TALK = "talk"
+    KEYNOTE = "keynote"
+    PANEL = "panel"
+    WORKSHOP = "workshop"
+    TOUR = "tour"
+    MEAL = "meal"
+    BREAK = "break"
+    SOCIAL = "social"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class SessionStatus(StrEnum):
+    """A cancelled session stays in the programme, marked, so people who chose it see why."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
 class OutboxStatus(StrEnum):
     """pending: waiting to be sent (or retried at next_attempt_at); sent; failed: gave up
     after the last attempt; held: no mail server is configured, kept for staff to read."""
@@ -70,4 +95,5 @@ ARTICLE_STATUSES = tuple(ArticleStatus)
 EVENT_STATUSES = tuple(EventStatus)
 EVENT_KINDS = {kind.value: kind.label for kind in EventKind}
 OUTBOX_STATUSES = tuple(OutboxStatus)
+SESSION_KINDS = {kind.value: kind.label for kind in SessionKind}
 ROLES = tuple(Role)

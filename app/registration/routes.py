@@ -14,9 +14,10 @@ from flask_wtf.csrf import CSRFError
 
 from app.extensions import db, limiter
 from app.models import Event, Registration
-from app.registration import service
+from app.registration import agenda, service
 from app.registration.calendar import public_event_ics, registration_ics
 from app.registration.forms import CancelForm, RegistrationForm
+from app.registration.programme_calendar import agenda_ics
 from app.registration.queries import waitlist_position
 from app.registration.rules import RegistrationState, registration_state
 from app.registration.tokens import registration_for_token
@@ -77,18 +78,51 @@ def event_calendar(slug: str):
 @bp.get("/registrations/<token>")
 def manage(token: str):
     registration = registration_or_404(token)
-    return private(
-        render_template(
-            "registration/manage.html",
-            registration=registration,
-            event=registration.event,
-            position=waitlist_position(registration),
-            can_cancel=service.can_cancel(registration),
-            just_registered=request.args.get("registered") == "1",
-            just_cancelled=request.args.get("cancelled") == "1",
-            token=token,
-        )
+    return private(render_manage(registration, token))
+
+
+def render_manage(registration: Registration, token: str, agenda_message: str = "") -> str:
+    return render_template(
+        "registration/manage.html",
+        registration=registration,
+        event=registration.event,
+        position=waitlist_position(registration),
+        can_cancel=service.can_cancel(registration),
+        just_registered=request.args.get("registered") == "1",
+        just_cancelled=request.args.get("cancelled") == "1",
+        token=token,
+        # The personal agenda (issue 15).
+        sessions=agenda.programme_sessions(registration.event),
+        chosen_ids={session.id for session in agenda.chosen_sessions(registration)},
+        can_choose=agenda.can_choose(registration),
+        agenda_saved=request.args.get("agenda") == "saved",
+        agenda_message=agenda_message,
     )
+
+
+@bp.post("/registrations/<token>/agenda")
+def save_agenda(token: str):
+    """The attendee's session checkboxes: book what is ticked, free what is not."""
+    registration = registration_or_404(token)
+    if not CancelForm().validate_on_submit():
+        abort(400)
+    try:
+        wanted = {int(value) for value in request.form.getlist("session_ids")}
+        result = agenda.set_agenda(registration, wanted)
+    except ValueError as error:
+        db.session.rollback()
+        return private(render_manage(registration, token, str(error)), 422)
+    db.session.commit()
+    if result.full:
+        return private(render_manage(registration, token, result.message), 409)
+    return redirect(url_for(".manage", token=token, agenda="saved") + "#agenda", 303)
+
+
+@bp.get("/registrations/<token>/agenda.ics")
+def agenda_calendar(token: str):
+    registration = registration_or_404(token)
+    sessions = agenda.chosen_sessions(registration)
+    return private(calendar_response(agenda_ics(registration.event, sessions), "agenda.ics"))
 
 
 @bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])

@@ -26,6 +26,7 @@ from app.models import (
 )
 from app.privacy.consent import set_marketing_choice
 from app.registration import emails
+from app.registration.agenda import release_agenda
 from app.registration.queries import find_registration
 from app.registration.rules import registration_state
 from app.registration.tokens import manage_token
@@ -230,6 +231,7 @@ def cancel_registration(registration: Registration) -> Registration | None:
     db.session.expire(registration)
     if changed != 1:
         raise AlreadyCancelled("This registration is already cancelled.")
+    release_agenda(registration)  # workshop seats go back with the event seat
     promoted = None
     if previous == RegistrationStatus.CONFIRMED:
         release_seat(registration.event)

@@ -7,15 +7,17 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from sqlalchemy import select, text
 
 from app.extensions import db
-from app.models import Article, Author
+from app.models import EVENT_KINDS, Article, Author
 from app.pagination import paginate
+from app.registration.programme_calendar import events_feed_ics, programme_ics
 from app.registration.rules import registration_state
-from app.site import queries
+from app.site import programme, queries
 
 bp = Blueprint("site", __name__)
 
@@ -63,7 +65,10 @@ def author(slug: str):
     articles = db.session.scalars(
         queries.visible_articles().where(Article.author_id == found.id)
     ).all()
-    return render_template("site/author.html", author=found, articles=articles)
+    upcoming, past = programme.speaker_sessions(found)
+    return render_template(
+        "site/author.html", author=found, articles=articles, speaks=bool(upcoming or past)
+    )
 
 
 @bp.get("/events/")
@@ -78,7 +83,71 @@ def event(slug: str):
     found = queries.get_event(slug)
     if found is None:
         return redirect_if_renamed("event", slug, "site.event")
-    return render_template("site/event.html", event=found, state=registration_state(found))
+    sessions = programme.event_sessions(found)
+    return render_template(
+        "site/event.html",
+        event=found,
+        state=registration_state(found),
+        next_sessions=programme.next_sessions(sessions),
+        has_programme=bool(sessions),
+        ld_extras=programme.event_ld_extras(found, sessions),
+    )
+
+
+# ---- The programme, speakers and calendars (issue 15) ----
+
+
+@bp.get("/events/<slug>/programme", endpoint="programme")
+def programme_page(slug: str):
+    found = queries.get_event(slug)
+    if found is None:
+        return redirect_if_renamed("event", slug, "site.programme")
+    sessions = programme.event_sessions(found)
+    return render_template(
+        "site/programme.html", event=found, days=programme.by_day(found, sessions)
+    )
+
+
+@bp.get("/events/<slug>/programme.ics")
+def programme_calendar(slug: str):
+    found = queries.get_event(slug)
+    if found is None:
+        abort(404)
+    body = programme_ics(found, programme.event_sessions(found))
+    return calendar_response(body, f"{found.slug}-programme.ics")
+
+
+@bp.get("/events/calendar.ics")
+def events_calendar():
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in EVENT_KINDS:
+        message = f"Unknown kind {kind!r}: kind must be one of {', '.join(EVENT_KINDS)}.\n"
+        return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
+    what = f"{EVENT_KINDS[kind].lower()}s" if kind else "events"
+    name = f"{current_app.config['SITE_NAME']} {what}"
+    body = events_feed_ics(name, programme.upcoming_for_feed(kind))
+    return calendar_response(body, "northlight-events.ics")
+
+
+@bp.get("/speakers/")
+def speakers():
+    return render_template("site/speakers.html", speakers=programme.all_speakers())
+
+
+@bp.get("/speakers/<slug>")
+def speaker(slug: str):
+    found = queries.get_author(slug)
+    if found is None:
+        abort(404)
+    upcoming, past = programme.speaker_sessions(found)
+    if not upcoming and not past:
+        abort(404)  # a writer who never spoke has their page at /authors/<slug>
+    articles = db.session.scalars(
+        queries.visible_articles().where(Article.author_id == found.id)
+    ).all()
+    return render_template(
+        "site/speaker.html", author=found, upcoming=upcoming, past=past, articles=articles
+    )
 
 
 @bp.get("/privacy")
@@ -107,6 +176,8 @@ def sitemap():
         events=events,
         authors=authors,
         tags=queries.tags_in_use(),
+        programmes=programme.events_with_programme(),
+        speakers=programme.all_speakers(),
     )
     return xml_response(body, "application/xml")
 
@@ -142,6 +213,15 @@ def redirect_if_renamed(kind: str, slug: str, endpoint: str):
 
 def site_url() -> str:
     return current_app.config["SITE_URL"]
+
+
+def calendar_response(body: str, filename: str):
+    """A public calendar file: text/calendar in UTF-8, shown inline so it can be subscribed to."""
+    response = make_response(body)
+    response.mimetype = "text/calendar"
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 def xml_response(body: str, mimetype: str):

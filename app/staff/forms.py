@@ -124,6 +124,14 @@ def drop_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
+def web_addresses(form, field) -> None:
+    """Each non-empty line is one http(s) address (the public page links them)."""
+    for line in (field.data or "").splitlines():
+        line = line.strip()
+        if line and not (line.startswith(("https://", "http://")) and len(line.split()) == 1):
+            raise ValidationError("Give one http(s) address per line.")
+
+
 class StaffForm(FlaskForm):
     """Every staff form: NUL characters are dropped from whatever is typed."""
 
@@ -263,6 +271,18 @@ class AuthorForm(StaffForm):
     social_handle = StringField(
         "Social handle", validators=[Length(max=80)], filters=[strip], description="Optional."
     )
+    # The speaker profile (issue 15): one record per person, whether they write or speak.
+    role = StringField(
+        "Role", validators=[Length(max=120)], filters=[strip], description="Optional, e.g. CTO."
+    )
+    organisation = StringField("Organisation", validators=[Length(max=120)], filters=[strip])
+    links = TextAreaField(
+        "Links",
+        filters=[strip],
+        validators=[Length(max=2000), web_addresses],
+        description="Optional: one http(s) address per line.",
+        render_kw={"rows": 3},
+    )
     save = SubmitField("Save")
 
 
@@ -316,20 +336,6 @@ def confirm_field() -> PasswordField:
     return PasswordField(
         "New password again",
         validators=[EqualTo("password", message="The passwords do not match.")],
-    )
-
-
-class TwoFactorCodeForm(StaffForm):
-    code = StringField(
-        "Code from your authenticator app, or a recovery code",
-        validators=[DataRequired(message="Enter the code.")],
-        filters=[strip],
-    )
-
-
-class TwoFactorDisableForm(StaffForm):
-    password = PasswordField(
-        "Current password", validators=[DataRequired(message="Enter your current password.")]
     )
 
 

@@ -51,6 +51,10 @@ def public_reading_paths(site_url: str) -> dict[str, str]:
         "events": "/events/",
         "event": first_path(paths, "/events/"),
         "privacy": "/privacy",
+        # The programme (issue 15).
+        "programme": next(p for p in paths if p.endswith("/programme")),
+        "speakers": "/speakers/",
+        "speaker": first_path(paths, "/speakers/"),
     }
 
 

@@ -102,6 +102,7 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
         "staff event editor": f"/staff/events/{event}/edit",
         "staff new event": "/staff/events/new",
         "staff attendees": f"/staff/events/{event}/attendees",
+        "staff sessions": f"/staff/events/{event}/sessions",
         "staff articles": "/staff/articles/",
         "staff article editor": None,
         "staff new article": "/staff/articles/new",

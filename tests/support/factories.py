@@ -6,7 +6,7 @@ from datetime import timedelta
 from app.content import slugify
 from app.db import utcnow
 from app.extensions import db
-from app.models import Article, Author, Event, Tag
+from app.models import Article, Author, Event, ProgrammeSession, Tag
 
 _numbers = itertools.count(1)
 
@@ -85,3 +85,27 @@ def make_event(app, **overrides) -> str:
         event = create_event(**overrides)
         db.session.commit()
         return event.slug
+
+
+def create_session(event: Event, *, speakers=(), **overrides):
+    """A scheduled session of `event`: an hour from the event's start unless told otherwise."""
+    from_start = overrides.pop("hours_in", 0)
+    starts_at = overrides.pop("starts_at", event.starts_at + timedelta(hours=from_start))
+    values = {
+        "event": event,
+        "title": f"Session {next(_numbers)}",
+        "kind": "talk",
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(hours=1),
+        "room": "Hall A",
+        "seats_taken": 0,
+        "sequence": 0,
+        "status": "scheduled",
+        "speakers": list(speakers),
+    }
+    values.update(overrides)
+    session = ProgrammeSession(**values)
+    session.set_description(overrides.get("description_md", ""))
+    db.session.add(session)
+    db.session.flush()
+    return session

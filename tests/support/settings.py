@@ -14,6 +14,8 @@ TEST_SETTINGS = {
     "MAIL_DELIVERY": "worker",
     "RATELIMIT_ENABLED": False,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # No scheduled programme-change job unless a test asks for it (tests/test_agenda.py).
+    "PROGRAMME_CHANGE_CHECK_SECONDS": 0,
 }
 
 # The registration form refuses a submit sooner than REGISTRATION_MIN_FILL_SECONDS after it

@@ -6,7 +6,7 @@ from app.extensions import db
 from app.models import Author
 from app.staff.services.publishing import save_named
 
-AUTHOR_FIELDS = ("name", "slug", "bio", "social_handle")
+AUTHOR_FIELDS = ("name", "slug", "bio", "social_handle", "role", "organisation", "links")
 
 
 def all_authors() -> list[Author]:

@@ -13,6 +13,7 @@ from app.staff.views import (  # noqa: F401
     events,
     exports,
     outbox,
+    programme,
     tags,
     two_factor,
     users,
