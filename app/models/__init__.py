@@ -2,6 +2,7 @@
 
 from app.models.content import Article, Author, Event, SlugRedirect, Tag, article_tag
 from app.models.mail import OutboxMessage
+from app.models.media import MediaBlob, MediaItem, MediaVariant
 from app.models.privacy import MarketingChoice
 from app.models.registration import Registration
 from app.models.schedule import ScheduledJob
@@ -38,6 +39,9 @@ __all__ = [
     "EventKind",
     "EventStatus",
     "MarketingChoice",
+    "MediaBlob",
+    "MediaItem",
+    "MediaVariant",
     "OutboxMessage",
     "OutboxStatus",
     "Registration",

@@ -11,6 +11,7 @@ from app.staff.views import (  # noqa: F401
     dashboard,
     events,
     exports,
+    media,
     outbox,
     tags,
     users,

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from app.content import render_markdown
 from app.models import Article, ArticleStatus, Role
+from app.models.content import library_image
 from app.staff.forms import ArticleForm, options, timezone_choices
 from app.staff.services.articles import (
     author_options,
@@ -40,7 +41,7 @@ def article_editor(article: Article | None):
     form = article_form(article)
     preview = None
     if form.is_submitted() and form.preview.data:
-        preview = render_markdown(form.body.data or "")
+        preview = render_markdown(form.body.data or "", find_image=library_image)
         form.slug.data = form.slug.data or suggest_slug(
             Article, form.title.data or "", _id(article)
         )
