@@ -87,11 +87,9 @@ def check_all(uploads: list[Upload]) -> list[Checked]:
 
 def store_picture(item: MediaItem, checked: Checked) -> None:
     """Give `item` the original and variants of `checked` (in this transaction); flushes."""
-    item.original_sha256 = put_blob(checked.data, ORIGINAL_TYPES[checked.fmt])
-    item.original_format = checked.fmt
-    item.filename = checked.filename
-    item.width, item.height = checked.width, checked.height
-    item.variants = [
+    # Blobs first: the item is changed only once every blob row is in place.
+    original = put_blob(checked.data, ORIGINAL_TYPES[checked.fmt])
+    variants = [
         MediaVariant(
             format=encoded.format,
             width=encoded.width,
@@ -101,6 +99,12 @@ def store_picture(item: MediaItem, checked: Checked) -> None:
         )
         for encoded in checked.variants
     ]
+    item.original_sha256 = original
+    item.original_format = checked.fmt
+    item.filename = checked.filename
+    item.width, item.height = checked.width, checked.height
+    item.variants = variants
+    db.session.add(item)
     db.session.flush()
 
 
@@ -110,7 +114,6 @@ def add_media(checked: list[Checked], details: dict) -> list[MediaItem]:
     for one in checked:
         item = MediaItem()
         describe(item, details)
-        db.session.add(item)
         store_picture(item, one)
         items.append(item)
     return items

@@ -6,10 +6,10 @@ import html
 import re
 from collections.abc import Callable
 
-from flask import current_app, url_for
+from flask import current_app
 from markupsafe import Markup
 
-from app.media.formats import CONTENT_TYPES
+from app.media.formats import CONTENT_TYPES, URL_PREFIX
 from app.media.variants import OG_WIDTH
 
 # Where an image sits, and so how wide it is shown (CSS: .grid cards, .prose, .event-layout).
@@ -27,7 +27,7 @@ MEDIA_IMG = re.compile(r'<img src="media:(\d+)" alt="([^"]*)"[^>]*>')
 
 
 def variant_url(variant, absolute: bool = False) -> str:
-    path = url_for("media.file", filename=variant.filename)
+    path = URL_PREFIX + variant.filename
     return current_app.config["SITE_URL"] + path if absolute else path
 
 

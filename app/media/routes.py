@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, request
 from sqlalchemy import select
 
 from app.extensions import db
-from app.media.formats import CONTENT_TYPES, EXTENSIONS
+from app.media.formats import CONTENT_TYPES, EXTENSIONS, URL_PREFIX
 from app.media.storage import read_blob
 from app.models import MediaBlob, MediaVariant
 
@@ -15,7 +15,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 FORMAT_OF_EXTENSION = {extension: fmt for fmt, extension in EXTENSIONS.items()}
 
 
-@bp.get("/media/<filename>")
+@bp.get(URL_PREFIX + "<filename>")
 def file(filename: str):
     sha256, _, extension = filename.partition(".")
     fmt = FORMAT_OF_EXTENSION.get(extension)

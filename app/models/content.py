@@ -50,7 +50,9 @@ def public_clause(model, now: datetime | None = None) -> ColumnElement[bool]:
 
 def library_image(media_id: int) -> MediaItem | None:
     """A media library item by id, for ![alt](media:42) in Markdown (app.content)."""
-    return db.session.get(MediaItem, media_id)
+    # Called while an article is being filled in: flushing it half-built would fail.
+    with db.session.no_autoflush:
+        return db.session.get(MediaItem, media_id)
 
 
 article_tag = Table(
