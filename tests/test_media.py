@@ -280,3 +280,32 @@ def test_media_dir_keeps_files_on_disk(app, marketing, tmp_path):
     html = marketing.get(response.headers["Location"]).get_data(as_text=True)
     for url in variant_urls(html):
         assert app.test_client().get(url).status_code == 200
+
+
+def test_the_article_editor_picks_a_cover_image(app, marketing):
+    upload(marketing, [("hall.png", png())], alt="A hall of racks")
+    with app.app_context():
+        item_id = db.session.scalar(select(MediaItem.id))
+        author_id = create_author().id
+        db.session.commit()
+    page = marketing.get("/staff/articles/new").get_data(as_text=True)
+    assert re.search(r'<select[^>]*name="image"', page)
+    assert f'<option value="{item_id}">' in page
+    data = {
+        "title": "Racks",
+        "slug": "racks",
+        "summary": "Rows of them.",
+        "body": "Text.",
+        "author_id": str(author_id),
+        "status": "published",
+        "published_at": "",
+        "timezone": "UTC",
+        "save": "Save",
+        "csrf_token": form_token(marketing, "/staff/articles/new"),
+    }
+    refused = marketing.post("/staff/articles/new", data={**data, "image": "999"})
+    assert refused.status_code == 200 and "Not a valid choice" in refused.get_data(as_text=True)
+    saved = marketing.post("/staff/articles/new", data={**data, "image": str(item_id)})
+    assert saved.status_code == 302
+    html = app.test_client().get("/blog/racks").get_data(as_text=True)
+    assert 'alt="A hall of racks"' in html and "<picture>" in html

@@ -31,6 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.content import SLUG_PATTERN
+from app.media.library import media_options
 from app.models import ARTICLE_STATUSES, EVENT_KINDS, EVENT_STATUSES, ROLES
 from app.staff.services.users import MIN_PASSWORD_LENGTH
 
@@ -110,6 +111,20 @@ def local_datetime_field(label: str, required: bool = False, hint: str = "") -> 
     )
 
 
+def image_field(label: str) -> SelectField:
+    """A picker of media library ids (issue 12); its choices are set by the view."""
+    return SelectField(
+        label,
+        coerce=optional_int,
+        description="Choose from the media library; new images are uploaded there.",
+    )
+
+
+def image_choices() -> list[SelectChoice]:
+    """ "No image", then every library image, for an image picker."""
+    return options([("", "No image"), *media_options()])
+
+
 def optional_int(value) -> int | None:
     """A select's value as a number; the empty "Choose..." option as None."""
     return int(value) if value not in (None, "") else None
@@ -181,6 +196,7 @@ class ArticleForm(ContentForm):
         widget=ListWidget(prefix_label=False),
         validate_choice=True,
     )
+    image = image_field("Cover image")
     status = SelectField("Status", choices=options((s, s.capitalize()) for s in ARTICLE_STATUSES))
     timezone = SelectField(
         "Time zone of the publication time", default="UTC", validate_choice=False
@@ -198,6 +214,7 @@ class ArticleForm(ContentForm):
 class EventForm(ContentForm):
     kind = SelectField("Kind", choices=options(EVENT_KINDS.items()))
     description = TextAreaField("Description (Markdown)", render_kw={"rows": 12})
+    image = image_field("Cover image")
     what_to_bring = TextAreaField("What to bring", filters=[strip], render_kw={"rows": 3})
     timezone = SelectField(
         "Time zone",
@@ -263,6 +280,7 @@ class AuthorForm(StaffForm):
     social_handle = StringField(
         "Social handle", validators=[Length(max=80)], filters=[strip], description="Optional."
     )
+    image = image_field("Portrait")
     save = SubmitField("Save")
 
 

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from app.content import render_markdown
 from app.models import Article, ArticleStatus, Role
 from app.models.content import library_image
-from app.staff.forms import ArticleForm, options, timezone_choices
+from app.staff.forms import ArticleForm, image_choices, options, timezone_choices
 from app.staff.services.articles import (
     author_options,
     find_article,
@@ -65,11 +65,13 @@ def article_form(article: Article | None) -> ArticleForm:
             tag_ids=[tag.id for tag in article.tags],
             status=article.status,
             published_at=to_local(article.published_at, "UTC"),
+            image=article.image_id,
         )
     form = ArticleForm(data=data)
     form.author_id.choices = options([("", "Choose an author"), *author_options()])
     form.tag_ids.choices = options(tag_options())
     form.timezone.choices = timezone_choices()
+    form.image.choices = image_choices()
     return form
 
 
