@@ -1,5 +1,6 @@
 """`flask seed`: demo content from app/demo/'s files, and fake attendees for benchmarks."""
 
+import io
 import secrets
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,7 +12,9 @@ from sqlalchemy import func, insert, select, update
 from app.content import slugify
 from app.db import utcnow
 from app.demo.loader import load_articles, load_authors, load_events
+from app.demo.pictures import CREDIT, PICTURES, draw_png
 from app.extensions import db
+from app.media.library import Upload, add_media, check_upload
 from app.models import Article, Author, Event, Registration, Tag
 
 
@@ -40,12 +43,14 @@ def seed_demo_content(today: datetime | None = None) -> int:
     """Create whatever demo rows are missing; rows that exist are left as they are."""
     today = today or utcnow()
     created = 0
+    new_rows = []
     authors = {}
     for data in load_authors():
         author = db.session.scalar(select(Author).where(Author.slug == data["slug"]))
         if author is None:
             author = Author(**data)
             db.session.add(author)
+            new_rows.append(author)
             created += 1
         authors[data["slug"]] = author
 
@@ -66,15 +71,32 @@ def seed_demo_content(today: datetime | None = None) -> int:
         if not data.get("draft"):
             article.created_at = article.updated_at = published_at
         db.session.add(article)
+        new_rows.append(article)
         created += 1
 
     for data in load_events():
         if db.session.scalar(select(Event.id).where(Event.slug == data["slug"])):
             continue
-        db.session.add(demo_event(data, today))
+        event = demo_event(data, today)
+        db.session.add(event)
+        new_rows.append(event)
         created += 1
     db.session.flush()
+    add_demo_pictures(new_rows)
     return created
+
+
+def add_demo_pictures(rows: list) -> None:
+    """A drawn picture for each new demo row, through the same checks as an upload."""
+    for row in rows:
+        picture = PICTURES.get(row.slug)
+        if picture is None or row.image_id is not None:
+            continue
+        checked = check_upload(Upload(f"{row.slug}.png", io.BytesIO(draw_png(row.slug))))
+        details = {"alt": picture.alt, "caption": picture.caption, "credit": CREDIT}
+        (item,) = add_media([checked], details)
+        row.image_id = item.id
+    db.session.flush()
 
 
 def demo_event(data: dict, today: datetime) -> Event:
