@@ -111,7 +111,7 @@ def test_bad_files_are_refused_with_a_message_and_leave_nothing(
     app, marketing, name, content, message
 ):
     response = upload(marketing, [("fine.png", png()), (name, content)])
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html and name in html
     assert "Nothing was saved" in html
@@ -121,7 +121,7 @@ def test_bad_files_are_refused_with_a_message_and_leave_nothing(
 def test_a_file_over_the_byte_limit_is_refused(app, marketing):
     app.config["MEDIA_MAX_BYTES"] = 5_000
     response = upload(marketing, [("big.png", png(1200, 1200, (1, 2, 3)) + b"\0" * 6000)])
-    assert response.status_code in (400, 413)
+    assert response.status_code in (413, 422)
     assert "larger than" in response.get_data(as_text=True)
     assert stored_counts(app) == (0, 0, 0)
 
@@ -150,7 +150,7 @@ def test_uploads_above_the_sites_usual_one_megabyte_are_accepted(app, marketing)
 
 def test_alt_text_is_required_unless_the_image_is_decorative(app, marketing):
     response = upload(marketing, [("card.png", png())], alt="")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "mark it decorative" in response.get_data(as_text=True)
     assert stored_counts(app) == (0, 0, 0)
     assert upload(marketing, [("card.png", png())], alt="", decorative="y").status_code == 303

@@ -39,6 +39,9 @@ STAFF_PAGE_TYPES = [
     "staff audit log",
     "staff accounts",
     "staff new account",
+    "staff media library",
+    "staff media item",
+    "staff media upload with errors",
 ]
 
 

@@ -75,7 +75,7 @@ def media():
         db.session.rollback()
         field = form.alt if "alt text" in str(error) else form.file
         field.errors = [str(error)]
-        return render_template("staff/media.html", form=form, items=all_media()), 400
+        return render_template("staff/media.html", form=form, items=all_media()), 422
     flash(f"Uploaded {len(items)} image{'s' if len(items) != 1 else ''}.", "success")
     return redirect(url_for("staff.media_item", media_id=items[0].id), 303)
 
@@ -97,7 +97,7 @@ def media_item(media_id: int):
         except MediaError as error:
             db.session.rollback()
             form.alt.errors = [str(error)]
-            status = 400
+            status = 422
     return media_page(item, form=form, status=status)
 
 
@@ -118,7 +118,7 @@ def media_replace(media_id: int):
     except MediaError as error:
         db.session.rollback()
         replace_form.file.errors = [str(error)]
-        return media_page(find_media(media_id), replace_form=replace_form, status=400)
+        return media_page(find_media(media_id), replace_form=replace_form, status=422)
     flash("Replaced the image; pages using it show the new one.", "success")
     return redirect(url_for("staff.media_item", media_id=media_id), 303)
 
