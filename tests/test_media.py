@@ -95,6 +95,8 @@ def test_image_urls_are_immutable_with_an_etag(app, marketing):
     again = visitor.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert visitor.get("/media/" + "0" * 64 + ".jpg").status_code == 404
+    # Kept by the page cache like a page: the next visitor is answered before Flask runs.
+    assert app.test_client().get(url).headers.get("X-Cache") == "HIT"
 
 
 @pytest.mark.parametrize(
