@@ -16,6 +16,7 @@ from app.staff.services.publishing import (
 
 ARTICLE_AUDITED = (
     "title", "slug", "summary", "body_md", "author_id", "tag_slugs", "status", "published_at",
+    "image_id",
 )  # fmt: skip
 
 

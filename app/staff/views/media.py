@@ -28,8 +28,11 @@ from app.media.library import (
 from app.media.validation import MediaError
 from app.models import MediaItem, Role
 from app.staff.forms import EmptyForm
+from app.staff.services import audit
 from app.staff.views.access import role_required
 from app.staff.views.blueprint import bp
+
+DESCRIBED = ("alt", "decorative", "caption", "credit")
 
 
 def accept_large_body() -> str | None:
@@ -70,6 +73,8 @@ def media():
     try:
         describe(MediaItem(), form.data)
         items = add_media(check_all(uploads_from()), form.data)
+        for item in items:
+            audit.record("media.upload", item, f"Uploaded image “{item.filename}”")
         db.session.commit()
     except MediaError as error:
         db.session.rollback()
@@ -90,7 +95,10 @@ def media_item(media_id: int):
         abort(403)
     if form.validate_on_submit():
         try:
+            before = audit.snapshot(item, DESCRIBED)
             update_details(item, form.data)
+            changes = audit.changed_fields(before, audit.snapshot(item, DESCRIBED))
+            audit.record("media.update", item, f"Described image {item.id}", changes)
             db.session.commit()
             flash("Saved the description.", "success")
             return redirect(url_for("staff.media_item", media_id=item.id), 303)
@@ -114,6 +122,7 @@ def media_replace(media_id: int):
     try:
         checked = check_all(uploads_from())[:1]
         replace_picture(item, checked[0])
+        audit.record("media.replace", item, f"Replaced image {item.id} with “{item.filename}”")
         db.session.commit()
     except MediaError as error:
         db.session.rollback()
@@ -131,7 +140,9 @@ def media_delete(media_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
+        label = f"Deleted image {item.id} “{item.filename}”"
         delete_media(item)
+        audit.record("media.delete", None, label)
         db.session.commit()
     except MediaError as error:
         db.session.rollback()
