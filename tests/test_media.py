@@ -19,6 +19,7 @@ from tests.support.forms import form_token
 from tests.support.images import (
     GPS_IFD,
     SVG_WITH_SCRIPT,
+    in_format,
     jpeg_with_gps,
     png,
     png_bomb,
@@ -311,3 +312,11 @@ def test_the_article_editor_picks_a_cover_image(app, marketing):
     assert saved.status_code == 302
     html = app.test_client().get("/blog/racks").get_data(as_text=True)
     assert 'alt="A hall of racks"' in html and "<picture>" in html
+
+
+@pytest.mark.parametrize("fmt", ["WEBP", "GIF", "PNG"])
+def test_webp_gif_and_png_are_accepted_by_content(app, marketing, fmt):
+    # Named .bin on purpose: the content decides, not the name.
+    assert upload(marketing, [("picture.bin", in_format(fmt))]).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(MediaItem.original_format)) == fmt.lower()

@@ -5,7 +5,7 @@ import struct
 import zlib
 from functools import cache
 
-from PIL import Image
+from PIL import Image, ImageCms
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -20,8 +20,16 @@ def jpeg_with_gps(width: int = 600, height: int = 300, orientation: int = 6) -> 
     exif[ORIENTATION] = orientation
     exif[0xA431] = "SERIAL-123456"  # BodySerialNumber
     exif.get_ifd(GPS_IFD).update({1: "N", 2: (64.0, 8.0, 30.0), 3: "W", 4: (21.0, 56.0, 10.0)})
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif, comment=b"taken at the secret site")
+    image.save(out, "JPEG", exif=exif, comment=b"taken at the secret site", icc_profile=profile)
+    return out.getvalue()
+
+
+def in_format(fmt: str, **options) -> bytes:
+    """A small picture saved as `fmt` (WEBP, GIF...), for the accepted-formats test."""
+    out = io.BytesIO()
+    Image.new("RGB", (320, 200), (10, 120, 60)).save(out, fmt, **options)
     return out.getvalue()
 
 
