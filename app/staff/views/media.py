@@ -80,9 +80,9 @@ def media():
         db.session.rollback()
         field = form.alt if "alt text" in str(error) else form.file
         field.errors = [str(error)]
-        return render_template("staff/media.html", form=form, items=all_media()), 422
+        return render_template("staff/media.html", form=form, items=all_media())
     flash(f"Uploaded {len(items)} image{'s' if len(items) != 1 else ''}.", "success")
-    return redirect(url_for("staff.media_item", media_id=items[0].id), 303)
+    return redirect(url_for("staff.media_item", media_id=items[0].id))
 
 
 @bp.route("/media/<int:media_id>", methods=["GET", "POST"])
@@ -90,7 +90,6 @@ def media():
 def media_item(media_id: int):
     item = find_media(media_id) or abort(404)
     form = MediaDetailsForm(obj=item)
-    status = 200
     if form.is_submitted() and not current_user_may_change():
         abort(403)
     if form.validate_on_submit():
@@ -101,12 +100,11 @@ def media_item(media_id: int):
             audit.record("media.update", item, f"Described image {item.id}", changes)
             db.session.commit()
             flash("Saved the description.", "success")
-            return redirect(url_for("staff.media_item", media_id=item.id), 303)
+            return redirect(url_for("staff.media_item", media_id=item.id))
         except MediaError as error:
             db.session.rollback()
             form.alt.errors = [str(error)]
-            status = 422
-    return media_page(item, form=form, status=status)
+    return media_page(item, form=form)
 
 
 @bp.post("/media/<int:media_id>/replace")
@@ -127,9 +125,9 @@ def media_replace(media_id: int):
     except MediaError as error:
         db.session.rollback()
         replace_form.file.errors = [str(error)]
-        return media_page(find_media(media_id), replace_form=replace_form, status=422)
+        return media_page(find_media(media_id), replace_form=replace_form)
     flash("Replaced the image; pages using it show the new one.", "success")
-    return redirect(url_for("staff.media_item", media_id=media_id), 303)
+    return redirect(url_for("staff.media_item", media_id=media_id))
 
 
 @bp.post("/media/<int:media_id>/delete")
@@ -146,9 +144,9 @@ def media_delete(media_id: int):
         db.session.commit()
     except MediaError as error:
         db.session.rollback()
-        return media_page(find_media(media_id), delete_error=str(error), status=409)
+        return media_page(find_media(media_id), delete_error=str(error))
     flash("Deleted the image.", "success")
-    return redirect(url_for("staff.media"), 303)
+    return redirect(url_for("staff.media"))
 
 
 def media_page(item, form=None, replace_form=None, delete_error=None, status=200):
