@@ -10,6 +10,7 @@ from app import http, observability, templating
 from app.config import ROOT, Config
 from app.demo.seed import seed_command
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+from app.media.routes import bp as media_bp
 from app.outbox import cli as outbox_cli
 from app.outbox import sender as outbox_sender
 from app.registration import programme_emails
@@ -82,6 +83,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(site_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(media_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
 
 

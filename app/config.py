@@ -119,6 +119,11 @@ class Config:
             os.environ.get("PROGRAMME_CHANGE_CHECK_SECONDS", "60")
         )
         self.MAX_CONTENT_LENGTH = 1024 * 1024
+        # Images (app/media/): the upload view alone raises the request limit to fit one file.
+        self.MEDIA_MAX_BYTES = int(os.environ.get("MEDIA_MAX_BYTES", "15000000"))
+        self.MEDIA_MAX_PIXELS = int(os.environ.get("MEDIA_MAX_PIXELS", "40000000"))
+        # Unset: originals and variants live in the database (several hosts, no shared disk).
+        self.MEDIA_DIR = os.environ.get("MEDIA_DIR", "")
 
     def as_dict(self) -> dict:
         return {key: value for key, value in vars(self).items() if key.isupper()}

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
 
+from app.media.markup import og_image, picture, with_image
 from app.models import ArticleStatus, EventKind, EventStatus, OutboxStatus, RegistrationStatus, Role
 from app.models.content import is_public
 
@@ -80,6 +81,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.globals["absolute_url"] = absolute_url
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    app.jinja_env.globals.update(picture=picture, og_image=og_image)
+    app.jinja_env.filters["combine_image"] = with_image
     # Templates compare with these, never with the words themselves.
     app.jinja_env.globals.update(
         ArticleStatus=ArticleStatus,

@@ -1,9 +1,12 @@
 """Who gets into the staff area: sign-in, sign-out, rate limits, and the role of every route."""
 
+import io
+
 import pytest
 from flask import url_for
 
 from app.extensions import db
+from app.media.library import Upload, add_media, check_upload
 from app.models import OutboxMessage
 from tests.support.factories import (
     create_article,
@@ -13,6 +16,7 @@ from tests.support.factories import (
     create_tag,
 )
 from tests.support.forms import csrf_token_from
+from tests.support.images import png
 from tests.support.staff import PASSWORD, create_registration, create_user, sign_in
 
 # The least role each staff route needs. Every route of the blueprint must be listed here:
@@ -49,6 +53,10 @@ REQUIRED_ROLE = {
     "staff.session_remove": "marketing",
     "staff.sessions_copy_day": "marketing",
     "staff.sessions_send_changes": "marketing",
+    "staff.media": "staff",
+    "staff.media_item": "staff",
+    "staff.media_replace": "marketing",
+    "staff.media_delete": "marketing",
     "staff.audit": "admin",
     "staff.users": "admin",
     "staff.user_new": "admin",
@@ -83,6 +91,11 @@ def targets(app):
         article = create_article(slug="matrix-article", author=create_author(slug="matrix-author"))
         create_tag("Matrix")
         victim = create_user("staff", email="victim@northlight.test")
+        # In use, so the delete route answers with its refusal and the image stays for the rest.
+        (picture,) = add_media(
+            [check_upload(Upload("matrix.png", io.BytesIO(png())))], {"alt": "A"}
+        )
+        article.image_id = picture.id
         message = OutboxMessage(
             kind="confirmation",
             to_address="someone@example.com",
@@ -102,6 +115,7 @@ def targets(app):
             "message_id": message.id,
             "user_id": victim.id,
             "session_id": session.id,
+            "media_id": picture.id,
         }
 
 

@@ -1,5 +1,6 @@
 """`flask seed`: demo content from app/demo/'s files, and fake attendees for benchmarks."""
 
+import io
 import secrets
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,7 +18,9 @@ from app.demo.loader import (
     load_profiles,
     load_programmes,
 )
+from app.demo.pictures import CREDIT, PICTURES, draw_png
 from app.extensions import db
+from app.media.library import Upload, add_media, check_upload
 from app.models import Article, Author, Event, ProgrammeSession, Registration, Tag
 
 
@@ -46,6 +49,7 @@ def seed_demo_content(today: datetime | None = None) -> int:
     """Create whatever demo rows are missing; rows that exist are left as they are."""
     today = today or utcnow()
     created = 0
+    new_rows = []
     authors = {}
     profiles = load_profiles()
     for data in load_authors():
@@ -53,6 +57,7 @@ def seed_demo_content(today: datetime | None = None) -> int:
         if author is None:
             author = Author(**data, **profiles.get(data["slug"], {}))
             db.session.add(author)
+            new_rows.append(author)
             created += 1
         authors[data["slug"]] = author
 
@@ -73,15 +78,19 @@ def seed_demo_content(today: datetime | None = None) -> int:
         if not data.get("draft"):
             article.created_at = article.updated_at = published_at
         db.session.add(article)
+        new_rows.append(article)
         created += 1
 
     for data in load_events():
         if db.session.scalar(select(Event.id).where(Event.slug == data["slug"])):
             continue
-        db.session.add(demo_event(data, today))
+        event = demo_event(data, today)
+        db.session.add(event)
+        new_rows.append(event)
         created += 1
     db.session.flush()
     seed_programmes(authors)  # sessions come along with their events, uncounted like tags
+    add_demo_pictures(new_rows)
     return created
 
 
@@ -119,6 +128,19 @@ def seed_programmes(authors: dict[str, Author]) -> int:
 def local_time(day, hh_mm: str, zone: ZoneInfo) -> datetime:
     hour, minute = map(int, hh_mm.split(":"))
     return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC)
+
+
+def add_demo_pictures(rows: list) -> None:
+    """A drawn picture for each new demo row, through the same checks as an upload."""
+    for row in rows:
+        picture = PICTURES.get(row.slug)
+        if picture is None or row.image_id is not None:
+            continue
+        checked = check_upload(Upload(f"{row.slug}.png", io.BytesIO(draw_png(row.slug))))
+        details = {"alt": picture.alt, "caption": picture.caption, "credit": CREDIT}
+        (item,) = add_media([checked], details)
+        row.image_id = item.id
+    db.session.flush()
 
 
 def demo_event(data: dict, today: datetime) -> Event:

@@ -22,10 +22,12 @@ from app.http.page_store import CachedPage, PageCache, is_kept_query
 from app.http.private import has_visitor_cookie, is_private_path, made_for_this_visitor
 from app.observability import REQUEST_ID_HEADER, log_request, request_id_for
 
-CACHEABLE_BLUEPRINTS = frozenset({"site", "registration"})
+CACHEABLE_BLUEPRINTS = frozenset({"site", "registration", "media"})
 NEVER_CACHED_ENDPOINTS = frozenset({"site.healthz"})
 CACHEABLE_MIMETYPES = frozenset(
     {"text/html", "application/atom+xml", "application/xml", "text/plain", "text/calendar"}
+    # Library images (app/media/routes.py): the same for everyone, kept like pages.
+    | {"image/avif", "image/webp", "image/jpeg", "image/png"}
 )
 # Headers that belong to one response, not to the page: they are made afresh each time.
 PER_RESPONSE_HEADERS = frozenset({"set-cookie", "date", "content-length", "x-request-id"})

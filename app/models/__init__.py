@@ -2,6 +2,7 @@
 
 from app.models.content import Article, Author, Event, SlugRedirect, Tag, article_tag
 from app.models.mail import OutboxMessage
+from app.models.media import MediaBlob, MediaItem, MediaVariant
 from app.models.privacy import MarketingChoice
 from app.models.programme import AgendaChoice, ProgrammeSession, session_speaker
 from app.models.registration import Registration
@@ -45,6 +46,9 @@ __all__ = [
     "EventKind",
     "EventStatus",
     "MarketingChoice",
+    "MediaBlob",
+    "MediaItem",
+    "MediaVariant",
     "OutboxMessage",
     "OutboxStatus",
     "ProgrammeSession",

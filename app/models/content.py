@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.content import render_markdown
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
+from app.models.media import MediaItem
 from app.models.statuses import EVENT_KINDS, ArticleStatus, EventKind, EventStatus
 
 # Statuses whose pages the public sees once published_at has passed (a cancelled event stays
@@ -47,6 +48,13 @@ def public_clause(model, now: datetime | None = None) -> ColumnElement[bool]:
     )
 
 
+def library_image(media_id: int) -> MediaItem | None:
+    """A media library item by id, for ![alt](media:42) in Markdown (app.content)."""
+    # Called while an article is being filled in: flushing it half-built would fail.
+    with db.session.no_autoflush:
+        return db.session.get(MediaItem, media_id)
+
+
 article_tag = Table(
     "article_tag",
     db.metadata,
@@ -67,6 +75,9 @@ class Author(db.Model):
     # One http(s) address per line: their site, talks elsewhere, a profile.
     links: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Issue 12: a cover image (articles, events) or portrait (authors) from the media library.
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"), index=True)
+    image: Mapped[MediaItem | None] = relationship(lazy="joined")
 
     articles: Mapped[list["Article"]] = relationship(back_populates="author")
 
@@ -100,6 +111,9 @@ class Article(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Issue 12: a cover image (articles, events) or portrait (authors) from the media library.
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"), index=True)
+    image: Mapped[MediaItem | None] = relationship(lazy="joined")
 
     author: Mapped[Author] = relationship(back_populates="articles")
     tags: Mapped[list[Tag]] = relationship(
@@ -109,7 +123,7 @@ class Article(db.Model):
     def set_body(self, markdown: str) -> None:
         """Keep the Markdown and its sanitised HTML together: rendered once, on save."""
         self.body_md = markdown
-        self.body_html = render_markdown(markdown)
+        self.body_html = render_markdown(markdown, find_image=library_image)
 
     @property
     def word_count(self) -> int:
@@ -151,11 +165,14 @@ class Event(db.Model):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Issue 12: a cover image (articles, events) or portrait (authors) from the media library.
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"), index=True)
+    image: Mapped[MediaItem | None] = relationship(lazy="joined")
 
     def set_description(self, markdown: str) -> None:
         """Keep the Markdown and its sanitised HTML together: rendered once, on save."""
         self.description_md = markdown
-        self.description_html = render_markdown(markdown)
+        self.description_html = render_markdown(markdown, find_image=library_image)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -20,7 +20,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
-    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -31,8 +30,8 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.content import SLUG_PATTERN
-from app.models import ARTICLE_STATUSES, EVENT_KINDS, EVENT_STATUSES, ROLES
-from app.staff.services.passwords import MIN_PASSWORD_LENGTH
+from app.media.library import media_options
+from app.models import ARTICLE_STATUSES, EVENT_KINDS, EVENT_STATUSES
 
 COMMON_TIMEZONES = (
     "UTC",
@@ -108,6 +107,20 @@ def local_datetime_field(label: str, required: bool = False, hint: str = "") -> 
         description=hint,
         render_kw={"step": 60},
     )
+
+
+def image_field(label: str) -> SelectField:
+    """A picker of media library ids (issue 12); its choices are set by the view."""
+    return SelectField(
+        label,
+        coerce=optional_int,
+        description="Choose from the media library; new images are uploaded there.",
+    )
+
+
+def image_choices() -> list[SelectChoice]:
+    """ "No image", then every library image, for an image picker."""
+    return options([("", "No image"), *media_options()])
 
 
 def optional_int(value) -> int | None:
@@ -189,6 +202,7 @@ class ArticleForm(ContentForm):
         widget=ListWidget(prefix_label=False),
         validate_choice=True,
     )
+    image = image_field("Cover image")
     status = SelectField("Status", choices=options((s, s.capitalize()) for s in ARTICLE_STATUSES))
     timezone = SelectField(
         "Time zone of the publication time", default="UTC", validate_choice=False
@@ -206,6 +220,7 @@ class ArticleForm(ContentForm):
 class EventForm(ContentForm):
     kind = SelectField("Kind", choices=options(EVENT_KINDS.items()))
     description = TextAreaField("Description (Markdown)", render_kw={"rows": 12})
+    image = image_field("Cover image")
     what_to_bring = TextAreaField("What to bring", filters=[strip], render_kw={"rows": 3})
     timezone = SelectField(
         "Time zone",
@@ -283,6 +298,7 @@ class AuthorForm(StaffForm):
         description="Optional: one http(s) address per line.",
         render_kw={"rows": 3},
     )
+    image = image_field("Portrait")
     save = SubmitField("Save")
 
 
@@ -292,74 +308,6 @@ class TagForm(StaffForm):
     )
     slug = slug_field()
     save = SubmitField("Save")
-
-
-class UserCreateForm(StaffForm):
-    email = EmailField(
-        "Email",
-        validators=[DataRequired(message="Enter an email address."), Email(), Length(max=254)],
-        filters=[strip],
-    )
-    role = SelectField("Role", choices=options((role, role.capitalize()) for role in ROLES))
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired(message="Enter a password."),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.",
-            ),
-        ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. Give it to the person safely.",
-    )
-    confirm = PasswordField(
-        "Password again", validators=[EqualTo("password", message="The passwords do not match.")]
-    )
-    save = SubmitField("Create account")
-
-
-class UserAccessForm(StaffForm):
-    role = SelectField("Role", choices=options((role, role.capitalize()) for role in ROLES))
-    active = BooleanField("Active (may sign in)")
-    save = SubmitField("Save")
-
-
-def new_password_field(label: str, description: str) -> PasswordField:
-    return PasswordField(
-        label,
-        validators=[DataRequired(message="Enter a password.")],
-        description=description,
-    )
-
-
-def confirm_field() -> PasswordField:
-    return PasswordField(
-        "New password again",
-        validators=[EqualTo("password", message="The passwords do not match.")],
-    )
-
-
-class PasswordChangeForm(StaffForm):
-    current_password = PasswordField(
-        "Current password", validators=[DataRequired(message="Enter your current password.")]
-    )
-    password = new_password_field(
-        "New password",
-        f"At least {MIN_PASSWORD_LENGTH} characters; not a common password, the site's name or "
-        "your address. A few unrelated words make a good one.",
-    )
-    confirm = confirm_field()
-    save = SubmitField("Change password")
-
-
-class TemporaryPasswordForm(StaffForm):
-    password = new_password_field(
-        "Temporary password",
-        f"At least {MIN_PASSWORD_LENGTH} characters. Give it to the person safely; they must "
-        "choose their own at their next sign-in, and their current sessions end now.",
-    )
-    confirm = confirm_field()
-    save = SubmitField("Set temporary password")
 
 
 class ResendForm(StaffForm):

@@ -46,6 +46,9 @@ STAFF_PAGE_TYPES = [
     "staff account",
     "staff change password",
     "staff two-factor set-up",
+    "staff media library",
+    "staff media item",
+    "staff media upload with errors",
 ]
 
 

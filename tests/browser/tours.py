@@ -116,6 +116,8 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
         "staff account": None,
         "staff change password": "/staff/account/password",
         "staff two-factor set-up": "/staff/account/two-factor",
+        "staff media library": "/staff/media/",
+        "staff media item": None,
     }
     for name, path in paths.items():
         if name == "staff article editor":
@@ -127,10 +129,18 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
         elif name == "staff outbox message":
             page.goto("/staff/outbox/")
             path = first_link_path(page, "/staff/outbox/", digits=True)
+        elif name == "staff media item":
+            page.goto("/staff/media/")
+            path = first_link_path(page, "/staff/media/", digits=True)
         visits[name] = visit(page, name, path)
     page.goto("/staff/events/new")
     visits["staff event editor with errors"] = submit_and_keep(
         page, "staff event editor with errors", "Save"
+    )
+    assert "Nothing was saved" in page.get_by_role("alert").inner_text()
+    page.goto("/staff/media/")
+    visits["staff media upload with errors"] = submit_and_keep(
+        page, "staff media upload with errors", "Upload"
     )
     assert "Nothing was saved" in page.get_by_role("alert").inner_text()
     return visits

@@ -365,6 +365,7 @@ def render_site(port: int, upstreams: list[str], directory: Path) -> str:
             f"    listen 127.0.0.1:{port};\n",
         ),
         ("/var/log/nginx/northlight.access.log", str(directory / "access.log")),
+        ("/var/cache/nginx/northlight-media", str(directory / "media-cache")),
         ("/srv/northlight/static/", f"{ROOT}/static/"),
     ]
     for old, new in replacements:

@@ -89,6 +89,7 @@ def render_site(
         ("/etc/letsencrypt/live/northlight.example/privkey.pem", str(certificate.key)),
         ("alias /srv/northlight/static/;", f"alias {static_dir}/;"),
         ("/var/log/nginx/northlight.access.log", str(access_log)),
+        ("/var/cache/nginx/northlight-media", str(access_log.parent / "media-cache")),
     ]
     for old, new in replacements:
         if old not in conf:

@@ -16,6 +16,7 @@ from app.staff.services.publishing import (
 
 ARTICLE_AUDITED = (
     "title", "slug", "summary", "body_md", "author_id", "tag_slugs", "status", "published_at",
+    "image_id",
 )  # fmt: skip
 
 
@@ -65,6 +66,7 @@ def save_article(article: Article | None, values: dict) -> Article:
     article.summary = values.get("summary") or ""
     if creating or values.get("body", "") != article.body_md:
         article.set_body(values.get("body") or "")
+    article.image_id = values.get("image")  # a choice of the picker: an existing media id
     article.status = values["status"]
     article.published_at = publication_time(article.status, wanted)
     if creating:

@@ -19,4 +19,6 @@ def find_author(slug: str) -> Author | None:
 
 def save_author(author: Author | None, values: dict) -> Author:
     """Create or update an author; flushes. :raises EditError: slug taken."""
-    return save_named(author or Author(), Author, values, AUTHOR_FIELDS, "author")
+    author = author or Author()
+    author.image_id = values.get("image")  # the portrait: a choice of the picker
+    return save_named(author, Author, values, AUTHOR_FIELDS, "author")

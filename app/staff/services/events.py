@@ -85,6 +85,7 @@ def save_event(event: Event | None, values: dict) -> Event:
     for field in TIME_FIELDS:
         setattr(event, field, times[field])
     event.published_at = publication_time(event.status, times["published_at"])
+    event.image_id = values.get("image")  # a choice of the picker: an existing media id
     if creating or values.get("description", "") != event.description_md:
         event.set_description(values.get("description") or "")
     if creating:

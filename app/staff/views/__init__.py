@@ -12,6 +12,7 @@ from app.staff.views import (  # noqa: F401
     dashboard,
     events,
     exports,
+    media,
     outbox,
     programme,
     tags,

@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import Role
-from app.staff.forms import PasswordChangeForm, show_errors
+from app.staff.account_forms import PasswordChangeForm
+from app.staff.forms import show_errors
 from app.staff.services import sessions
 from app.staff.services.users import AccountError, change_own_password
 from app.staff.views.access import role_required

@@ -4,7 +4,8 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from app.content import render_markdown
 from app.models import Article, ArticleStatus, Role
-from app.staff.forms import ArticleForm, options, timezone_choices
+from app.models.content import library_image
+from app.staff.forms import ArticleForm, image_choices, options, timezone_choices
 from app.staff.services.articles import (
     author_options,
     find_article,
@@ -40,7 +41,7 @@ def article_editor(article: Article | None):
     form = article_form(article)
     preview = None
     if form.is_submitted() and form.preview.data:
-        preview = render_markdown(form.body.data or "")
+        preview = render_markdown(form.body.data or "", find_image=library_image)
         form.slug.data = form.slug.data or suggest_slug(
             Article, form.title.data or "", _id(article)
         )
@@ -64,11 +65,13 @@ def article_form(article: Article | None) -> ArticleForm:
             tag_ids=[tag.id for tag in article.tags],
             status=article.status,
             published_at=to_local(article.published_at, "UTC"),
+            image=article.image_id,
         )
     form = ArticleForm(data=data)
     form.author_id.choices = options([("", "Choose an author"), *author_options()])
     form.tag_ids.choices = options(tag_options())
     form.timezone.choices = timezone_choices()
+    form.image.choices = image_choices()
     return form
 
 

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 
 from app.models import Author, Role
-from app.staff.forms import AuthorForm
+from app.staff.forms import AuthorForm, image_choices
 from app.staff.services.authors import all_authors, find_author, save_author
 from app.staff.views.access import role_required
 from app.staff.views.blueprint import bp
@@ -29,7 +29,8 @@ def author_edit(slug: str):
 
 
 def author_editor(author: Author | None):
-    form = AuthorForm(obj=author)
+    form = AuthorForm(obj=author, image=author.image_id if author else None)
+    form.image.choices = image_choices()
     if form.validate_on_submit():
         saved = save_form(form, lambda values: save_author(author, values))
         if saved is not None:

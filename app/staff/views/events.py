@@ -4,7 +4,8 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from app.content import render_markdown
 from app.models import Event, EventStatus, Role
-from app.staff.forms import EventForm, timezone_choices
+from app.models.content import library_image
+from app.staff.forms import EventForm, image_choices, timezone_choices
 from app.staff.services.attendees import status_counts_by_event
 from app.staff.services.events import TIME_FIELDS, all_events, find_event, save_event
 from app.staff.services.publishing import suggest_slug, to_local
@@ -40,7 +41,7 @@ def event_editor(event: Event | None):
     form = event_form(event)
     preview = None
     if form.is_submitted() and form.preview.data:
-        preview = render_markdown(form.description.data or "")
+        preview = render_markdown(form.description.data or "", find_image=library_image)
         exclude = event.id if event is not None else None
         form.slug.data = form.slug.data or suggest_slug(Event, form.title.data or "", exclude)
     elif form.validate_on_submit():
@@ -75,8 +76,10 @@ def event_form(event: Event | None) -> EventForm:
             }
         )
         data["description"] = event.description_md
+        data["image"] = event.image_id
         for field in (*TIME_FIELDS, "published_at"):
             data[field] = to_local(getattr(event, field), event.timezone)
     form = EventForm(data=data)
     form.timezone.choices = timezone_choices(event.timezone if event else None)
+    form.image.choices = image_choices()
     return form

@@ -8,9 +8,9 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db, limiter
 from app.models import Role, User
+from app.staff.account_forms import TwoFactorCodeForm, TwoFactorDisableForm
 from app.staff.services import two_factor
 from app.staff.services.audit import record
-from app.staff.two_factor_forms import TwoFactorCodeForm, TwoFactorDisableForm
 from app.staff.views.access import role_required
 from app.staff.views.auth import PENDING_KEY, complete_sign_in, known_device, per_address_limit
 from app.staff.views.blueprint import bp

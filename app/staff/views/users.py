@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import Role, User
-from app.staff.forms import TemporaryPasswordForm, UserAccessForm, UserCreateForm, show_errors
+from app.staff.account_forms import TemporaryPasswordForm, UserAccessForm, UserCreateForm
+from app.staff.forms import show_errors
 from app.staff.services.users import (
     AccountError,
     all_users,
