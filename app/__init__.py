@@ -12,6 +12,10 @@ from app.demo.seed import seed_command
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 from app.outbox import cli as outbox_cli
 from app.outbox import sender as outbox_sender
+from app.outbox.schedule import register_job
+from app.privacy import cli as privacy_cli
+from app.privacy.retention import JOB_NAME as PURGE_JOB
+from app.privacy.retention import run_purge
 from app.registration.routes import bp as registration_bp
 from app.site.routes import bp as site_bp
 from app.staff.cli import users_command
@@ -115,13 +119,19 @@ def register_request_hooks(app: Flask) -> None:
 def register_background_work(app: Flask) -> None:
     """MAIL_DELIVERY=thread: a per-process sender that delivers the outbox after commits."""
     outbox_sender.init_app(app)
+    # The daily retention purge (app/privacy/retention.py); an interval of 0 turns it off.
+    if app.config["PRIVACY_PURGE_INTERVAL_SECONDS"] > 0:
+        register_job(
+            app, PURGE_JOB, lambda app: app.config["PRIVACY_PURGE_INTERVAL_SECONDS"], run_purge
+        )
 
 
 def register_commands(app: Flask) -> None:
-    """`flask seed`, `flask users create`, `flask outbox deliver`."""
+    """`flask seed`, `flask users create`, `flask outbox deliver`, `flask privacy purge`."""
     app.cli.add_command(seed_command)
     app.cli.add_command(users_command)
     app.cli.add_command(outbox_cli.outbox)
+    app.cli.add_command(privacy_cli.privacy)
 
 
 logging.getLogger("northlight").setLevel(logging.INFO)

@@ -3,6 +3,7 @@
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from app import create_app
@@ -11,6 +12,12 @@ from app.extensions import db
 from app.models import ScheduledJob
 from app.outbox.schedule import register_job, run_due_jobs, seconds_until_next_job
 from tests.support.settings import TEST_SETTINGS
+
+
+@pytest.fixture
+def app_settings():
+    # Only this module's jobs: the privacy purge (registered by create_app) stays off.
+    return {"PRIVACY_PURGE_INTERVAL_SECONDS": 0}
 
 
 def counting_job(app, runs: list, interval: float = 3600.0):

@@ -2,7 +2,7 @@
 
 from app.models.content import Article, Author, Event, SlugRedirect, Tag, article_tag
 from app.models.mail import OutboxMessage
-from app.models.privacy import MarketingChoice
+from app.models.privacy import ConsentText, MarketingChoice
 from app.models.registration import Registration
 from app.models.schedule import ScheduledJob
 from app.models.staff import AuditEntry, User
@@ -27,6 +27,7 @@ __all__ = [
     "ARTICLE_STATUSES",
     "EVENT_KINDS",
     "EVENT_STATUSES",
+    "ConsentText",
     "OUTBOX_STATUSES",
     "REGISTRATION_STATUSES",
     "ROLES",
