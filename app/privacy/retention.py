@@ -117,3 +117,13 @@ def run_purge() -> str:
     counts = purge()
     db.session.commit()
     return counts.line()
+
+
+def retention_periods() -> dict[str, int]:
+    """The periods the privacy notice states, read from the settings that enforce them."""
+    config = current_app.config
+    return {
+        "registrations": config["RETENTION_DAYS"],
+        "sensitive": config["SENSITIVE_RETENTION_DAYS"],
+        "outbox": config["OUTBOX_RETENTION_DAYS"],
+    }

@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Article, Author
+from app.privacy.retention import retention_periods
 from app.registration.rules import registration_state
 from app.site import queries
 
@@ -89,7 +90,7 @@ def event(slug: str):
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("site/privacy.html")
+    return render_template("site/privacy.html", retention=retention_periods())
 
 
 @bp.get("/blog/feed.xml")
