@@ -2,20 +2,28 @@
 
 import csv
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
+from app import create_app
 from app.db import utcnow
 from app.extensions import db
-from app.models import AuditEntry, Event, OutboxMessage, Registration
-from app.outbox.schedule import run_due_jobs
+from app.models import AuditEntry, Event, OutboxMessage, Registration, ScheduledJob
 from app.staff.services import audit
 from tests.support.factories import make_event
 from tests.support.forms import register
-from tests.support.settings import FORM_SETTINGS
+from tests.support.settings import FORM_SETTINGS, TEST_SETTINGS
 from tests.support.staff import signed_in_client
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -163,11 +171,53 @@ def test_the_settings_decide_the_periods(app, client, runner):
     assert "registrations_anonymised: 2" in runner.invoke(args=["privacy", "purge"]).output
 
 
-@pytest.mark.parametrize("app_settings", [{**FORM_SETTINGS, "PRIVACY_PURGE_INTERVAL_SECONDS": 0.5}])
-def test_the_purge_runs_by_itself_in_the_mail_process(app, client):
+def test_the_purge_runs_by_itself_in_the_mail_worker(app, client, database_url):
+    """No command, no cron: a running `outbox deliver --loop` purges when the job is due."""
     slug, tokens = signed_up_event(app, client)
     move_event_into_the_past(app, slug, 400)
-    with app.app_context():
-        assert "privacy-purge" in run_due_jobs()
-    assert client.get(f"/registrations/{tokens[0]}").status_code == 404
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SETTINGS["SECRET_KEY"],
+        "SITE_URL": TEST_SETTINGS["SITE_URL"],
+        "MAIL_SERVER": "",
+        "MAIL_DELIVERY": "worker",
+        "PRIVACY_PURGE_INTERVAL_SECONDS": "1",
+    }
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "deliver", "--loop"]
+    worker = subprocess.Popen(
+        [*command, "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while client.get(f"/registrations/{tokens[0]}").status_code != 404:
+            assert time.monotonic() < deadline, "the worker never purged"
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    assert worker.returncode == 0, output
     assert [row["name"] for row in export(app, slug)] == ["", ""]
+    with app.app_context():
+        job = db.session.get(ScheduledJob, "privacy-purge")
+        assert job.runs >= 1
+        assert "registrations anonymised: 2" in job.last_result or job.runs > 1
+
+
+def test_the_privacy_notice_states_the_periods_set_in_the_environment(database_url, monkeypatch):
+    monkeypatch.setenv("RETENTION_DAYS", "200")
+    monkeypatch.setenv("SENSITIVE_RETENTION_DAYS", "12")
+    monkeypatch.setenv("OUTBOX_RETENTION_DAYS", "45")
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url})
+    page = app.test_client().get("/privacy").get_data(as_text=True)
+    assert "kept for 200 days after the event ends" in page
+    assert "deleted 12 days after it ends" in page
+    assert "deleted 45 days after it was sent" in page
+    assert "365" not in page and "12 months" not in page
+    with app.app_context():
+        db.engine.dispose()
