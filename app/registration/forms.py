@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import AnyOf, DataRequired, ValidationError
 
 from app.addresses import normalize_email
 from app.models import Event, EventKind
@@ -117,6 +117,19 @@ class RegistrationForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     """The confirmation step before cancelling: a POST with its CSRF token, nothing else."""
+
+
+# --- privacy (issue 11): the attendee's own erase and marketing choice ---
+
+
+class EraseForm(FlaskForm):
+    """The confirmation step before "Delete my data": a POST with its CSRF token."""
+
+
+class MarketingForm(FlaskForm):
+    """Give or withdraw consent to news about future events: "yes" or "no"."""
+
+    marketing_opt_in = HiddenField(validators=[AnyOf(("yes", "no"))])
 
 
 def now() -> float:
