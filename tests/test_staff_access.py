@@ -42,6 +42,9 @@ REQUIRED_ROLE = {
     "staff.users": "admin",
     "staff.user_new": "admin",
     "staff.user_edit": "admin",
+    "staff.privacy_requests": "admin",
+    "staff.privacy_export": "admin",
+    "staff.privacy_erase": "admin",
 }
 OPEN = {"staff.login"}
 RANK = {None: -1, "staff": 0, "marketing": 1, "admin": 2}

@@ -12,6 +12,7 @@ from app.staff.views import (  # noqa: F401
     events,
     exports,
     outbox,
+    privacy,
     tags,
     users,
 )
