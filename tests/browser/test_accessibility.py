@@ -18,6 +18,9 @@ PUBLIC_PAGE_TYPES = [
     "registration confirmation",
     "cancel confirmation",
     "manage registration",
+    "marketing consent",
+    "erase confirmation",
+    "data deleted",
     "404",
 ]
 
@@ -39,6 +42,8 @@ STAFF_PAGE_TYPES = [
     "staff audit log",
     "staff accounts",
     "staff new account",
+    "staff privacy requests",
+    "staff privacy lookup",
 ]
 
 
