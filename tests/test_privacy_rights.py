@@ -56,7 +56,7 @@ def test_data_json_holds_what_the_manage_page_shows_and_more(app, client):
     assert data["name"] == "Ada Lovelace"
     assert data["email"] == "ada@example.com"
     assert data["dietary"] == "coeliac" and data["accessibility"] == "wheelchair"
-    assert data["status"] == "confirmed"
+    assert data["status"] == "confirmed" and data["waitlist_position"] is None
     assert data["event"]["title"] == "Glacier Walk"
     # More than the page: the emails sent and the consent records, with the words agreed to.
     assert [m["subject"] for m in data["emails"]] and all(m["status"] for m in data["emails"])
@@ -86,6 +86,8 @@ def test_a_tampered_token_is_404_and_changes_nothing(app, client, path):
 
 def test_erase_frees_the_seat_promotes_and_leaves_no_trace(app, client):
     slug, ada, bob = full_trip(app, client)
+    waiting = json.loads(client.get(f"/registrations/{bob}/data.json").get_data(as_text=True))
+    assert (waiting["status"], waiting["waitlist_position"]) == ("waitlisted", 1)
     confirm = client.get(f"/registrations/{ada}/erase").get_data(as_text=True)
     assert "Yes, delete my data" in confirm and "cancelled first" in confirm
     response = erase(client, ada)

@@ -24,6 +24,7 @@ from app.models import (
 from app.privacy import versions
 from app.privacy.erasure import anonymise_registration, cleared_message
 from app.registration import service
+from app.registration.queries import waitlist_position
 
 REGISTRATION_FIELDS = (
     "name", "email", "company", "job_title", "dietary", "accessibility", "status",
@@ -40,6 +41,7 @@ def registration_data(registration: Registration) -> dict:
     """Everything stored about one registration, as a JSON-ready dict."""
     event = registration.event
     data = {field: iso(getattr(registration, field)) for field in REGISTRATION_FIELDS}
+    data["waitlist_position"] = waitlist_position(registration)
     data["event"] = {
         "title": event.title,
         "slug": event.slug,
