@@ -66,6 +66,7 @@ def test_a_changed_notice_is_a_new_version_and_old_registrations_keep_theirs(
     with changed.app_context():
         bobs = db.session.get(ConsentText, rows["bob@example.com"]["consent_version"])
         assert "shoe size" in bobs.text and bobs.kind == "privacy_notice"
+    with changed.app_context():  # after the session above gave its connection back
         db.engine.dispose()
 
 
