@@ -13,6 +13,10 @@ from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 from app.media.routes import bp as media_bp
 from app.outbox import cli as outbox_cli
 from app.outbox import sender as outbox_sender
+from app.outbox.schedule import register_job
+from app.privacy import cli as privacy_cli
+from app.privacy.retention import JOB_NAME as PURGE_JOB
+from app.privacy.retention import run_purge
 from app.registration import programme_emails
 from app.registration.routes import bp as registration_bp
 from app.site.routes import bp as site_bp
@@ -120,13 +124,19 @@ def register_background_work(app: Flask) -> None:
     scheduled jobs those processes run (programme change emails)."""
     outbox_sender.init_app(app)
     programme_emails.register_jobs(app)
+    # The daily retention purge (app/privacy/retention.py); an interval of 0 turns it off.
+    if app.config["PRIVACY_PURGE_INTERVAL_SECONDS"] > 0:
+        register_job(
+            app, PURGE_JOB, lambda app: app.config["PRIVACY_PURGE_INTERVAL_SECONDS"], run_purge
+        )
 
 
 def register_commands(app: Flask) -> None:
-    """`flask seed`, `flask users create`, `flask outbox deliver`."""
+    """`flask seed`, `flask users create`, `flask outbox deliver`, `flask privacy purge`."""
     app.cli.add_command(seed_command)
     app.cli.add_command(users_command)
     app.cli.add_command(outbox_cli.outbox)
+    app.cli.add_command(privacy_cli.privacy)
 
 
 logging.getLogger("northlight").setLevel(logging.INFO)

@@ -103,6 +103,13 @@ class Config:
         self.REGISTRATION_FORM_MAX_AGE_SECONDS = int(
             os.environ.get("REGISTRATION_FORM_MAX_AGE_SECONDS", str(4 * 3600))
         )
+        # Privacy (app/privacy/retention.py), days after an event ends / after a message's last try.
+        self.RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "365"))
+        self.SENSITIVE_RETENTION_DAYS = int(os.environ.get("SENSITIVE_RETENTION_DAYS", "30"))
+        self.OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "90"))
+        self.PRIVACY_PURGE_INTERVAL_SECONDS = float(
+            os.environ.get("PRIVACY_PURGE_INTERVAL_SECONDS", "86400")
+        )
         self.ARTICLES_PER_PAGE = 10
 
         # Staff sessions end after this long without a request, and this long after sign-in.

@@ -64,6 +64,9 @@ REQUIRED_ROLE = {
     "staff.user_password": "admin",
     "staff.account_password": "staff",
     "staff.account_two_factor": "staff",
+    "staff.privacy_requests": "admin",
+    "staff.privacy_export": "admin",
+    "staff.privacy_erase": "admin",
 }
 OPEN = {"staff.login", "staff.login_code"}
 RANK = {None: -1, "staff": 0, "marketing": 1, "admin": 2}

@@ -3,7 +3,7 @@
 from app.models.content import Article, Author, Event, SlugRedirect, Tag, article_tag
 from app.models.mail import OutboxMessage
 from app.models.media import MediaBlob, MediaItem, MediaVariant
-from app.models.privacy import MarketingChoice
+from app.models.privacy import ConsentText, MarketingChoice
 from app.models.programme import AgendaChoice, ProgrammeSession, session_speaker
 from app.models.registration import Registration
 from app.models.schedule import ScheduledJob
@@ -33,6 +33,7 @@ __all__ = [
     "ARTICLE_STATUSES",
     "EVENT_KINDS",
     "EVENT_STATUSES",
+    "ConsentText",
     "OUTBOX_STATUSES",
     "REGISTRATION_STATUSES",
     "ROLES",

@@ -33,3 +33,5 @@ class OutboxMessage(db.Model):
     request_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When body and address were cleared (retention or erasure, app/privacy/).
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import UTCDateTime, utcnow
@@ -20,3 +20,15 @@ class MarketingChoice(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Where the answer came from: "sign-up", "manage page", "unsubscribe link", "staff".
     source: Mapped[str] = mapped_column(String(40))
+
+
+class ConsentText(db.Model):
+    """Each wording ever agreed to (privacy notice, marketing box), by content hash: a
+    registration's consent_version points here, so the text it agreed to can be shown."""
+
+    __tablename__ = "consent_text"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -38,4 +38,11 @@ class Registration(db.Model):
     # When the confirmation was last sent again for a repeated sign-up (at most hourly).
     confirmation_resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Privacy (app/privacy/): which notice and marketing wording were agreed to (content
+    # hashes, see ConsentText), when the notes were purged, when the person was anonymised.
+    consent_version: Mapped[str | None] = mapped_column(String(64))
+    marketing_consent_version: Mapped[str | None] = mapped_column(String(64))
+    sensitive_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
     event: Mapped[Event] = relationship()

@@ -18,9 +18,16 @@ from app.models import MarketingChoice, Registration
 
 
 def set_marketing_choice(
-    email_normalized: str, opted_in: bool, source: str, now: datetime | None = None
+    email_normalized: str,
+    opted_in: bool,
+    source: str,
+    now: datetime | None = None,
+    version: str | None = None,
 ) -> MarketingChoice:
-    """Record the person's latest answer and show it on all their registrations (flushes)."""
+    """Record the person's latest answer and show it on all their registrations (flushes).
+
+    `version` is the wording agreed to (app/privacy/versions.py); a withdrawal clears it.
+    """
     now = now or utcnow()
     values = {"opted_in": opted_in, "changed_at": now, "source": source}
     # One statement, so two sign-ups with the same address at once cannot both insert.
@@ -33,7 +40,11 @@ def set_marketing_choice(
     db.session.execute(
         update(Registration)
         .where(Registration.email_normalized == email_normalized)
-        .values(marketing_opt_in=opted_in, marketing_opt_in_at=now if opted_in else None)
+        .values(
+            marketing_opt_in=opted_in,
+            marketing_opt_in_at=now if opted_in else None,
+            marketing_consent_version=version if opted_in else None,
+        )
         .execution_options(synchronize_session="fetch")
     )
     db.session.flush()

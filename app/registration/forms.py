@@ -7,10 +7,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import AnyOf, DataRequired, ValidationError
 
 from app.addresses import normalize_email
 from app.models import Event, EventKind
+from app.privacy.versions import CONSENT_LABEL, MARKETING_HINT, MARKETING_LABEL
 from app.registration.validation import MAX_LENGTHS, clean_text
 
 STAMP_SALT = "northlight.registration.form-rendered"
@@ -64,11 +65,11 @@ class RegistrationForm(FlaskForm):
         "front, a sign-language interpreter.",
     )
     consent = BooleanField(
-        "I have read the privacy notice and agree that Northlight stores these details to run "
-        "this event.",
+        CONSENT_LABEL,
         [DataRequired("Please agree to the privacy notice: we cannot register you without it.")],
     )
-    marketing_opt_in = BooleanField("Yes, email me now and then about future events.")
+    # The wording is versioned (app/privacy/versions.py): registrations record what they saw.
+    marketing_opt_in = BooleanField(MARKETING_LABEL, description=MARKETING_HINT)
     # Anti-bot: people never see this field (see .honeypot); simple bots fill every input.
     website = StringField("Leave this field empty")
     # Anti-bot: when the form was rendered, signed, so a submit seconds later is spotted.
@@ -116,6 +117,19 @@ class RegistrationForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     """The confirmation step before cancelling: a POST with its CSRF token, nothing else."""
+
+
+# --- privacy (issue 11): the attendee's own erase and marketing choice ---
+
+
+class EraseForm(FlaskForm):
+    """The confirmation step before "Delete my data": a POST with its CSRF token."""
+
+
+class MarketingForm(FlaskForm):
+    """Give or withdraw consent to news about future events: "yes" or "no"."""
+
+    marketing_opt_in = HiddenField(validators=[AnyOf(("yes", "no"))])
 
 
 def now() -> float:

@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -14,9 +15,11 @@ from flask_wtf.csrf import CSRFError
 
 from app.extensions import db, limiter
 from app.models import Event, Registration
+from app.privacy import rights, versions
+from app.privacy.consent import set_marketing_choice, wants_marketing
 from app.registration import agenda, service
 from app.registration.calendar import public_event_ics, registration_ics
-from app.registration.forms import CancelForm, RegistrationForm
+from app.registration.forms import CancelForm, EraseForm, MarketingForm, RegistrationForm
 from app.registration.programme_calendar import agenda_ics
 from app.registration.queries import waitlist_position
 from app.registration.rules import RegistrationState, registration_state
@@ -97,6 +100,9 @@ def render_manage(registration: Registration, token: str, agenda_message: str = 
         can_choose=agenda.can_choose(registration),
         agenda_saved=request.args.get("agenda") == "saved",
         agenda_message=agenda_message,
+        # Privacy (issue 11): the person's marketing answer, changeable on its own page.
+        wants_marketing=wants_marketing(registration.email_normalized),
+        marketing_changed=request.args.get("marketing"),
     )
 
 
@@ -154,6 +160,73 @@ def render_cancel(registration: Registration, form: CancelForm, token: str) -> s
     )
 
 
+# --- Privacy (issue 11): download, erase, marketing consent, from the attendee's own link ---
+
+
+@bp.get("/registrations/<token>/data.json")
+def data_json(token: str):
+    registration = registration_or_404(token)
+    response = jsonify(rights.registration_data(registration))
+    response.headers["Content-Disposition"] = 'attachment; filename="my-registration-data.json"'
+    return private(response)
+
+
+@bp.route("/registrations/<token>/erase", methods=["GET", "POST"])
+def erase(token: str):
+    registration = registration_or_404(token)
+    form = EraseForm()
+    if form.validate_on_submit():
+        rights.erase_registration(registration)
+        db.session.commit()
+        return redirect(url_for(".erased"), 303)
+    return private(render_erase(registration, form, token), posts_form=True)
+
+
+def render_erase(registration: Registration, form: EraseForm, token: str) -> str:
+    return render_template(
+        "registration/erase.html",
+        registration=registration,
+        event=registration.event,
+        form=form,
+        will_cancel=service.can_cancel(registration),
+        token=token,
+    )
+
+
+@bp.get("/registrations/erased")
+def erased():
+    """After "Delete my data": says it is done, shows nothing about anyone."""
+    return private(render_template("registration/erased.html"))
+
+
+@bp.route("/registrations/<token>/marketing", methods=["GET", "POST"])
+def marketing(token: str):
+    """Give or withdraw consent to news (its own page: the manage page sends no Referer, and
+    a form over https needs one)."""
+    registration = registration_or_404(token)
+    form = MarketingForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        opted_in = form.marketing_opt_in.data == "yes"
+        label = versions.MARKETING_MANAGE_LABEL
+        version = versions.marketing_version(label) if opted_in else None
+        set_marketing_choice(
+            registration.email_normalized, opted_in, "manage page", version=version
+        )
+        db.session.commit()
+        return redirect(url_for(".manage", token=token, marketing=form.marketing_opt_in.data), 303)
+    page = render_template(
+        "registration/marketing.html",
+        registration=registration,
+        event=registration.event,
+        form=form,
+        wants_marketing=wants_marketing(registration.email_normalized),
+        token=token,
+    )
+    return private(page, posts_form=True)
+
+
 @bp.get("/registrations/<token>/calendar.ics")
 def registration_calendar(token: str):
     registration = registration_or_404(token)
@@ -172,6 +245,12 @@ def form_expired(error: CSRFError):
             form = RegistrationForm(event)
             form.form_errors.append(message)
             return render_form(event, form, registration_state(event), status=400)
+    elif request.endpoint == "registration.erase":
+        registration = registration_for_token(args["token"])
+        if registration is not None:
+            form = EraseForm()
+            form.form_errors.append(message)
+            return private(render_erase(registration, form, args["token"]), 400, posts_form=True)
     elif request.endpoint == "registration.cancel":
         registration = registration_for_token(args["token"])
         if registration is not None:

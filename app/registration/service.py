@@ -24,6 +24,7 @@ from app.models import (
     Registration,
     RegistrationStatus,
 )
+from app.privacy import versions
 from app.privacy.consent import set_marketing_choice
 from app.registration import emails
 from app.registration.agenda import release_agenda
@@ -84,7 +85,12 @@ def register(event: Event, form_data: dict) -> RegistrationResult:
         return duplicate(existing)
     if registration is None:
         return RegistrationResult("full", message="Sorry, the last seat has just been taken.")
-    set_marketing_choice(data["email_normalized"], data["marketing_opt_in"], "sign-up")
+    set_marketing_choice(
+        data["email_normalized"],
+        data["marketing_opt_in"],
+        "sign-up",
+        version=registration.marketing_consent_version,
+    )
     emails.queue_confirmation(registration)
     return RegistrationResult(registration.status, registration)
 
@@ -155,6 +161,11 @@ def place(event: Event, existing: Registration | None, data: dict) -> Registrati
     registration.checked_in_at = None
     registration.marketing_opt_in = data["marketing_opt_in"]
     registration.marketing_opt_in_at = now if data["marketing_opt_in"] else None
+    # What was agreed to, provably (app/privacy/versions.py).
+    registration.consent_version = versions.notice_version()
+    registration.marketing_consent_version = (
+        versions.marketing_version() if data["marketing_opt_in"] else None
+    )
     db.session.add(registration)
     db.session.flush()
     return registration

@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 from app.extensions import db
 from app.models import EVENT_KINDS, Article, Author
 from app.pagination import paginate
+from app.privacy.retention import retention_periods
 from app.registration.programme_calendar import events_feed_ics, programme_ics
 from app.registration.rules import registration_state
 from app.site import programme, queries
@@ -152,7 +153,7 @@ def speaker(slug: str):
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("site/privacy.html")
+    return render_template("site/privacy.html", retention=retention_periods())
 
 
 @bp.get("/blog/feed.xml")

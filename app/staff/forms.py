@@ -337,3 +337,22 @@ def editor_values(form: FlaskForm) -> dict:
     """The submitted values for a service: everything but the buttons and the CSRF token."""
     skip = {"csrf_token", "save", "preview"}
     return {name: value for name, value in form.data.items() if name not in skip}
+
+
+# --- Privacy requests (issue 11, /staff/privacy) ---
+
+
+class PrivacyLookupForm(StaffForm):
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired(message="Enter the email address the request is about.")],
+        filters=[strip],
+        description="Everything stored for this address: registrations, emails, marketing choice.",
+    )
+
+
+class PrivacyEraseForm(PrivacyLookupForm):
+    confirm = BooleanField(
+        "Yes, erase everything stored for this address",
+        validators=[DataRequired(message="Tick the box to confirm the erasure.")],
+    )

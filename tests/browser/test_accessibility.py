@@ -21,6 +21,9 @@ PUBLIC_PAGE_TYPES = [
     "registration confirmation",
     "cancel confirmation",
     "manage registration",
+    "marketing consent",
+    "erase confirmation",
+    "data deleted",
     "404",
 ]
 
@@ -49,6 +52,8 @@ STAFF_PAGE_TYPES = [
     "staff media library",
     "staff media item",
     "staff media upload with errors",
+    "staff privacy requests",
+    "staff privacy lookup",
 ]
 
 

@@ -79,6 +79,13 @@ def public_visits(page, site_url: str, smtp) -> dict[str, Visit]:
     page.wait_for_url("**/cancel")
     visits["cancel confirmation"] = visit(page, "cancel confirmation", page.url)
     visits["manage registration"] = visit(page, "manage registration", manage_url.split("?")[0])
+    # Privacy (issue 11): marketing consent, then Delete my data, confirmed (last: the link dies).
+    own = manage_url.split("?")[0]
+    visits["marketing consent"] = visit(page, "marketing consent", f"{own}/marketing")
+    visits["erase confirmation"] = visit(page, "erase confirmation", f"{own}/erase")
+    page.get_by_role("button", name="Yes, delete my data").click()
+    page.wait_for_url("**/registrations/erased")
+    visits["data deleted"] = visit(page, "data deleted", page.url)
     visits["404"] = visit(page, "404", "/no-such-page")
     return visits
 
@@ -118,6 +125,7 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
         "staff two-factor set-up": "/staff/account/two-factor",
         "staff media library": "/staff/media/",
         "staff media item": None,
+        "staff privacy requests": "/staff/privacy",
     }
     for name, path in paths.items():
         if name == "staff article editor":
@@ -143,6 +151,9 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
         page, "staff media upload with errors", "Upload"
     )
     assert "Nothing was saved" in page.get_by_role("alert").inner_text()
+    page.goto("/staff/privacy")
+    page.get_by_label("Email address").fill("ada.tour@example.org")
+    visits["staff privacy lookup"] = submit_and_keep(page, "staff privacy lookup", "Find")
     return visits
 
 

@@ -14,8 +14,9 @@ TEST_SETTINGS = {
     "MAIL_DELIVERY": "worker",
     "RATELIMIT_ENABLED": False,
     "RATELIMIT_STORAGE_URI": "memory://",
-    # No scheduled programme-change job unless a test asks for it (tests/test_agenda.py).
+    # No scheduled jobs unless a test asks for one (test_agenda, test_privacy_retention).
     "PROGRAMME_CHANGE_CHECK_SECONDS": 0,
+    "PRIVACY_PURGE_INTERVAL_SECONDS": 0,
 }
 
 # The registration form refuses a submit sooner than REGISTRATION_MIN_FILL_SECONDS after it

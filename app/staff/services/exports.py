@@ -27,8 +27,10 @@ COLUMNS = (
     "waitlist_position", "registered_at", "cancelled_at", "checked_in_at", "consent_at",
     "marketing_opt_in", "event",
 )  # fmt: skip
+# Then the consent proof (issue 11, app/privacy/versions.py), then our own extras.
+CONSENT_COLUMNS = ("consent_version", "marketing_consent_version")
 EXTRA_COLUMNS = ("event_title", "event_starts_at", "marketing_opt_in_at", "promoted_at")
-HEADER = COLUMNS + EXTRA_COLUMNS
+HEADER = COLUMNS + CONSENT_COLUMNS + EXTRA_COLUMNS
 
 # A spreadsheet runs a cell starting with one of these as a formula (or DDE command).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -72,6 +74,8 @@ def export_query(event: Event | None) -> Select:
             Registration.consent_at,
             Registration.marketing_opt_in,
             Event.slug,
+            Registration.consent_version,
+            Registration.marketing_consent_version,
             Event.title,
             Event.starts_at,
             Registration.marketing_opt_in_at,

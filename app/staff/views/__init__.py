@@ -14,6 +14,7 @@ from app.staff.views import (  # noqa: F401
     exports,
     media,
     outbox,
+    privacy,
     programme,
     tags,
     two_factor,
