@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 import pytest
 from flask.testing import FlaskClient
 
-from tests.support.factories import make_event
+from app.extensions import db
+from tests.support.factories import create_event, create_session, make_event
 from tests.support.forms import csrf_token_from, register
 from tests.support.settings import FORM_SETTINGS
 
@@ -76,3 +77,44 @@ def test_an_attendee_can_cancel_over_https_with_the_referer_their_browser_sends(
     assert response.status_code == 303
     assert response.headers["Location"] == f"/registrations/{token}?cancelled=1"
     assert "Your registration is cancelled." in client.get(response.headers["Location"]).text
+
+
+def post_from(client, page_url: str, action: str, **fields):
+    """Open `page_url` as a browser would, then post its form (with the page's CSRF token)."""
+    page = client.get(page_url)
+    assert page.status_code == 200
+    return client.post(action, data={"csrf_token": csrf_token_from(page.text), **fields})
+
+
+def test_the_agenda_form_on_the_manage_page_saves_over_https(app, client):
+    with app.app_context():
+        event = create_event(slug="conf")
+        talk = create_session(event, title="A talk")
+        db.session.commit()
+        talk_id = talk.id
+    token = register(client, "conf")
+    manage_url = f"{SITE}/registrations/{token}"
+    response = post_from(client, manage_url, f"{manage_url}/agenda", session_ids=str(talk_id))
+    assert "the form had expired" not in response.text
+    assert response.status_code == 303
+    assert "Your agenda is saved." in client.get(response.headers["Location"]).text
+    # With a form on it the page lets the browser send a Referer, but only to this site.
+    policy = client.get(manage_url).headers["Referrer-Policy"]
+    assert referer_sent(policy, manage_url, "https://tracker.example/pixel.gif") is None
+
+
+@pytest.mark.parametrize(
+    ("page", "fields", "location"),
+    [
+        ("marketing", {"marketing_opt_in": "yes"}, "/registrations/{token}?marketing=yes"),
+        ("erase", {}, "/registrations/erased"),
+    ],
+)
+def test_the_privacy_forms_work_over_https(app, client, page, fields, location):
+    slug = make_event(app)
+    token = register(client, slug)
+    url = f"{SITE}/registrations/{token}/{page}"
+    response = post_from(client, url, url, **fields)
+    assert "the form had expired" not in response.text
+    assert response.status_code == 303
+    assert response.headers["Location"] == location.format(token=token)

@@ -81,11 +81,17 @@ def event_calendar(slug: str):
 @bp.get("/registrations/<token>")
 def manage(token: str):
     registration = registration_or_404(token)
-    return private(render_manage(registration, token))
+    return manage_page(registration, token)
 
 
-def render_manage(registration: Registration, token: str, agenda_message: str = "") -> str:
-    return render_template(
+def manage_page(
+    registration: Registration, token: str, agenda_message: str = "", status: int | None = None
+):
+    """The attendee's own page. With the agenda form on it, it lets the browser send a Referer
+    to this site (the form's POST needs one over https); never to another site."""
+    sessions = agenda.programme_sessions(registration.event)
+    can_choose = agenda.can_choose(registration)
+    page = render_template(
         "registration/manage.html",
         registration=registration,
         event=registration.event,
@@ -95,15 +101,17 @@ def render_manage(registration: Registration, token: str, agenda_message: str = 
         just_cancelled=request.args.get("cancelled") == "1",
         token=token,
         # The personal agenda (issue 15).
-        sessions=agenda.programme_sessions(registration.event),
+        sessions=sessions,
         chosen_ids={session.id for session in agenda.chosen_sessions(registration)},
-        can_choose=agenda.can_choose(registration),
+        can_choose=can_choose,
         agenda_saved=request.args.get("agenda") == "saved",
         agenda_message=agenda_message,
         # Privacy (issue 11): the person's marketing answer, changeable on its own page.
         wants_marketing=wants_marketing(registration.email_normalized),
         marketing_changed=request.args.get("marketing"),
     )
+    shows_form = bool(sessions) and can_choose
+    return private(page, status, posts_form=shows_form)
 
 
 @bp.post("/registrations/<token>/agenda")
@@ -117,10 +125,10 @@ def save_agenda(token: str):
         result = agenda.set_agenda(registration, wanted)
     except ValueError as error:
         db.session.rollback()
-        return private(render_manage(registration, token, str(error)), 422)
+        return manage_page(registration, token, str(error), 422)
     db.session.commit()
     if result.full:
-        return private(render_manage(registration, token, result.message), 409)
+        return manage_page(registration, token, result.message, 409)
     return redirect(url_for(".manage", token=token, agenda="saved") + "#agenda", 303)
 
 
