@@ -135,7 +135,20 @@ class Article(db.Model):
         return max(1, round(self.word_count / 220))
 
 
-class Event(db.Model):
+class LocalTimes:
+    """starts_at/ends_at (UTC) read in the class's `zone` property: the zone the times were
+    entered in and are shown in, the event's own."""
+
+    @property
+    def local_starts_at(self) -> datetime:
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_ends_at(self) -> datetime:
+        return self.ends_at.astimezone(self.zone)
+
+
+class Event(LocalTimes, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default=EventKind.CONFERENCE)
     title: Mapped[str] = mapped_column(String(200))
@@ -177,14 +190,6 @@ class Event(db.Model):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-    @property
-    def local_starts_at(self) -> datetime:
-        return self.starts_at.astimezone(self.zone)
-
-    @property
-    def local_ends_at(self) -> datetime:
-        return self.ends_at.astimezone(self.zone)
 
     @property
     def kind_label(self) -> str:

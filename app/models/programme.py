@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.content import render_markdown
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
-from app.models.content import Author, Event
+from app.models.content import Author, Event, LocalTimes, library_image
 from app.models.registration import Registration
 from app.models.statuses import SESSION_KINDS, SessionKind, SessionStatus
 
@@ -21,7 +21,7 @@ session_speaker = Table(
 )
 
 
-class ProgrammeSession(db.Model):
+class ProgrammeSession(LocalTimes, db.Model):
     """One slot of an event's programme (a talk, a tour, lunch...), stored in UTC."""
 
     __tablename__ = "programme_session"
@@ -55,19 +55,11 @@ class ProgrammeSession(db.Model):
     def set_description(self, markdown: str) -> None:
         """Keep the Markdown and its sanitised HTML together: rendered once, on save."""
         self.description_md = markdown
-        self.description_html = render_markdown(markdown)
+        self.description_html = render_markdown(markdown, find_image=library_image)
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.event.timezone)
-
-    @property
-    def local_starts_at(self) -> datetime:
-        return self.starts_at.astimezone(self.zone)
-
-    @property
-    def local_ends_at(self) -> datetime:
-        return self.ends_at.astimezone(self.zone)
+        return self.event.zone
 
     @property
     def kind_label(self) -> str:
