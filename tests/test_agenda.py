@@ -1,7 +1,6 @@
 """Personal agendas: choosing sessions on the manage page, workshop seats under concurrent
 bookings (SQLite and PostgreSQL), seats freed on cancelling, and the batched change email."""
 
-import shutil
 import threading
 from datetime import timedelta
 
@@ -17,10 +16,10 @@ from app.outbox.delivery import deliver_pending
 from app.outbox.schedule import run_due_jobs
 from app.registration.programme_emails import send_pending_changes
 from app.registration.tokens import manage_token
-from tests.support.database import truncate_all
+from tests.support import database
 from tests.support.factories import create_event, create_session
 from tests.support.forms import csrf_token_from, form_token
-from tests.support.settings import FORM_SETTINGS, POSTGRES_URL, TEST_SETTINGS
+from tests.support.settings import TEST_SETTINGS
 from tests.support.staff import create_registration, signed_in_client
 
 
@@ -121,28 +120,8 @@ SEATS = 7
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def crowd_app(request, tmp_path, sqlite_template):
-    if request.param == "sqlite":
-        path = tmp_path / "crowd.sqlite"
-        shutil.copy(sqlite_template, path)
-        url, engine = f"sqlite:///{path}", {"pool_size": PEOPLE + 5, "max_overflow": 0}
-    else:
-        if not POSTGRES_URL:
-            pytest.skip("PostgreSQL run skipped: set TEST_DATABASE_URL to run it")
-        request.getfixturevalue("postgres_migrated")
-        url, engine = POSTGRES_URL, {"pool_size": 20, "max_overflow": 0, "pool_timeout": 120}
-    app = create_app(
-        {
-            **TEST_SETTINGS,
-            **FORM_SETTINGS,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **engine},
-        }
-    )
-    yield app
-    if url.startswith("postgresql"):
-        truncate_all(app)
-    with app.app_context():
-        db.engine.dispose()
+    with database.crowd_app(request, tmp_path, sqlite_template, PEOPLE + 5, 20) as app:
+        yield app
 
 
 def test_workshop_capacity_holds_under_concurrent_bookings(crowd_app):

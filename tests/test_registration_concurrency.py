@@ -4,20 +4,17 @@ Each sign-up is a real form POST from its own client (own session, own request, 
 context and database connection), all released at once by a barrier.
 """
 
-import shutil
 import threading
 
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration
 from app.registration.queries import waitlist_position
-from tests.support.database import truncate_all
+from tests.support import database
 from tests.support.factories import create_event
 from tests.support.forms import csrf_token_from, manage_token_from_mail, open_form, submit
-from tests.support.settings import FORM_SETTINGS, POSTGRES_URL, TEST_SETTINGS
 
 PEOPLE = 110
 SEATS = 10
@@ -25,30 +22,8 @@ SEATS = 10
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def crowd_app(request, tmp_path, sqlite_template):
-    """An app on a file SQLite database, or on PostgreSQL when TEST_DATABASE_URL is set."""
-    if request.param == "sqlite":
-        path = tmp_path / "crowd.sqlite"
-        shutil.copy(sqlite_template, path)
-        url, engine = f"sqlite:///{path}", {"pool_size": PEOPLE + 10, "max_overflow": 0}
-    else:
-        if not POSTGRES_URL:
-            pytest.skip("PostgreSQL run skipped: set TEST_DATABASE_URL to run it")
-        request.getfixturevalue("postgres_migrated")
-        # Enough connections to overlap heavily without exhausting a shared server.
-        url, engine = POSTGRES_URL, {"pool_size": 40, "max_overflow": 0, "pool_timeout": 120}
-    app = create_app(
-        {
-            **TEST_SETTINGS,
-            **FORM_SETTINGS,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **engine},
-        }
-    )
-    yield app
-    if url.startswith("postgresql"):
-        truncate_all(app)
-    with app.app_context():
-        db.engine.dispose()
+    with database.crowd_app(request, tmp_path, sqlite_template, PEOPLE + 10, 40) as app:
+        yield app
 
 
 def test_a_crowd_gets_exactly_the_seats_and_a_gap_free_waiting_list(crowd_app):
