@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.config import ROOT
+from tests.support import nginx
 from tests.support.smtp import CollectingHandler, SMTPServer
 
 IP = shutil.which("ip") or "/usr/sbin/ip"
@@ -332,25 +333,6 @@ class Host:
         return self.seen_ids
 
 
-NGINX_MAIN = """\
-worker_processes 2;
-daemon off;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    client_body_temp_path {dir}/body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-{site}
-}}
-"""
-
-
 def render_site(port: int, upstreams: list[str], directory: Path) -> str:
     """deploy/nginx.conf as production has it, but for this rig's hosts, port and paths."""
     site = (ROOT / "deploy" / "nginx.conf").read_text()
@@ -375,7 +357,8 @@ def render_site(port: int, upstreams: list[str], directory: Path) -> str:
     # The http-to-https redirect server listens on port 80, which is not ours to take.
     site, count = re.subn(r"server \{\n    listen 80;.*?\n\}\n", "", site, flags=re.S)
     assert count == 1, "deploy/nginx.conf changed: no port-80 redirect server found"
-    return NGINX_MAIN.format(dir=directory, site=site)
+    # A rush of 100 visitors, each also holding an upstream connection.
+    return nginx.render_main(site, directory, workers=2, connections=1024)
 
 
 @dataclass
@@ -528,7 +511,9 @@ class Rig:
         upstreams = [host.address for host in self.hosts.values()]
         conf.write_text(render_site(self.port, upstreams, directory))
         run(NGINX, "-t", "-p", directory, "-c", conf)
-        self.nginx = spawn([NGINX, "-p", directory, "-c", conf], self.logs / "nginx.log")
+        self.nginx = spawn(
+            [NGINX, "-p", directory, "-c", conf, "-g", "daemon off;"], self.logs / "nginx.log"
+        )
         self.stack.callback(stop_process, self.nginx, signal.SIGQUIT)
         wait_for_port("127.0.0.1", self.port, process=self.nginx)
 

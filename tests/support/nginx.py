@@ -98,7 +98,7 @@ def render_site(
     return conf
 
 
-def render_main(site: str, folder: Path) -> str:
+def render_main(site: str, folder: Path, *, workers: int = 1, connections: int = 256) -> str:
     """A main nginx.conf around `site`: everything nginx writes stays in `folder`."""
     temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
     for path in temp.values():
@@ -107,8 +107,8 @@ def render_main(site: str, folder: Path) -> str:
         [
             f"pid {folder / 'nginx.pid'};",
             f"error_log {folder / 'error.log'} warn;",
-            "worker_processes 1;",
-            "events { worker_connections 256; }",
+            f"worker_processes {workers};",
+            f"events {{ worker_connections {connections}; }}",
             "http {",
             "    include /etc/nginx/mime.types;",
             "    default_type application/octet-stream;",
