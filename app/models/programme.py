@@ -3,8 +3,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from app.content import render_markdown
 from app.db import UTCDateTime, utcnow
@@ -91,3 +91,16 @@ class AgendaChoice(db.Model):
 
     registration: Mapped[Registration] = relationship()
     session: Mapped[ProgrammeSession] = relationship()
+
+
+def event_programme(event: Event) -> list[ProgrammeSession]:
+    """The event's sessions in programme order (cancelled ones included), speakers loaded:
+    the one query behind the programme page, the agenda form and the staff editor."""
+    return list(
+        db.session.scalars(
+            select(ProgrammeSession)
+            .where(ProgrammeSession.event_id == event.id)
+            .options(selectinload(ProgrammeSession.speakers))
+            .order_by(ProgrammeSession.starts_at, ProgrammeSession.ends_at, ProgrammeSession.id)
+        )
+    )

@@ -14,12 +14,12 @@ from app.db import SEAT_COUNTER
 from app.extensions import db
 from app.models import (
     AgendaChoice,
-    Event,
     ProgrammeSession,
     Registration,
     RegistrationStatus,
     SessionStatus,
 )
+from app.models.programme import event_programme
 
 
 @dataclass
@@ -38,17 +38,6 @@ class AgendaResult:
         titles = ", ".join(f"“{session.title}”" for session in self.full)
         verb = "is" if len(self.full) == 1 else "are"
         return f"Sorry, {titles} {verb} full: the last seat has been taken."
-
-
-def programme_sessions(event: Event) -> list[ProgrammeSession]:
-    """The event's sessions in programme order, cancelled ones included (marked)."""
-    return list(
-        db.session.scalars(
-            select(ProgrammeSession)
-            .where(ProgrammeSession.event_id == event.id)
-            .order_by(ProgrammeSession.starts_at, ProgrammeSession.ends_at, ProgrammeSession.id)
-        )
-    )
 
 
 def chosen_sessions(registration: Registration) -> list[ProgrammeSession]:
@@ -110,7 +99,7 @@ def set_agenda(registration: Registration, wanted_ids: set[int]) -> AgendaResult
     """
     if not can_choose(registration):
         raise ValueError("Only confirmed attendees can choose sessions.")
-    sessions = {session.id: session for session in programme_sessions(registration.event)}
+    sessions = {session.id: session for session in event_programme(registration.event)}
     chosen = {session.id for session in chosen_sessions(registration)}
     unknown = wanted_ids - sessions.keys()
     newly_cancelled = {i for i in wanted_ids - chosen if i in sessions and sessions[i].cancelled}

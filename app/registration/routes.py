@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 
 from app.extensions import db, limiter
 from app.models import Event, Registration
+from app.models.programme import event_programme
 from app.privacy import rights, versions
 from app.privacy.consent import set_marketing_choice, wants_marketing
 from app.registration import agenda, service
@@ -89,7 +90,7 @@ def manage_page(
 ):
     """The attendee's own page. With the agenda form on it, it lets the browser send a Referer
     to this site (the form's POST needs one over https); never to another site."""
-    sessions = agenda.programme_sessions(registration.event)
+    sessions = event_programme(registration.event)
     can_choose = agenda.can_choose(registration)
     page = render_template(
         "registration/manage.html",

@@ -23,18 +23,6 @@ class ProgrammeDay:
     sessions: list[ProgrammeSession]
 
 
-def event_sessions(event: Event) -> list[ProgrammeSession]:
-    """An event's sessions in programme order, speakers loaded."""
-    return list(
-        db.session.scalars(
-            select(ProgrammeSession)
-            .where(ProgrammeSession.event_id == event.id)
-            .options(selectinload(ProgrammeSession.speakers))
-            .order_by(ProgrammeSession.starts_at, ProgrammeSession.ends_at, ProgrammeSession.id)
-        )
-    )
-
-
 def by_day(event: Event, sessions: list[ProgrammeSession]) -> list[ProgrammeDay]:
     """Sessions grouped by the local day they start on, in the event's zone."""
     days: dict[date, list[ProgrammeSession]] = {}

@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import EVENT_KINDS, Article, Author
+from app.models.programme import event_programme
 from app.pagination import paginate
 from app.privacy.retention import retention_periods
 from app.registration.programme_calendar import events_feed_ics, programme_ics
@@ -84,7 +85,7 @@ def event(slug: str):
     found = queries.get_event(slug)
     if found is None:
         return redirect_if_renamed("event", slug, "site.event")
-    sessions = programme.event_sessions(found)
+    sessions = event_programme(found)
     return render_template(
         "site/event.html",
         event=found,
@@ -103,7 +104,7 @@ def programme_page(slug: str):
     found = queries.get_event(slug)
     if found is None:
         return redirect_if_renamed("event", slug, "site.programme")
-    sessions = programme.event_sessions(found)
+    sessions = event_programme(found)
     return render_template(
         "site/programme.html", event=found, days=programme.by_day(found, sessions)
     )
@@ -114,7 +115,7 @@ def programme_calendar(slug: str):
     found = queries.get_event(slug)
     if found is None:
         abort(404)
-    body = programme_ics(found, programme.event_sessions(found))
+    body = programme_ics(found, event_programme(found))
     return calendar_response(body, f"{found.slug}-programme.ics")
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from app.db import utcnow
 from app.extensions import db
 from app.models import AgendaChoice, Author, Event, ProgrammeSession, SessionStatus
+from app.models.programme import event_programme
 from app.staff.services import audit
 from app.staff.services.publishing import EditError, submitted_time, to_utc
 
@@ -19,17 +20,6 @@ SESSION_AUDITED = (
 # What attendees' calendars and agendas hold: a change to any of these tells them.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "room", "status")
 PLAIN_FIELDS = ("title", "kind", "room", "status")
-
-
-def event_sessions(event: Event) -> list[ProgrammeSession]:
-    """The event's sessions in programme order."""
-    return list(
-        db.session.scalars(
-            select(ProgrammeSession)
-            .where(ProgrammeSession.event_id == event.id)
-            .order_by(ProgrammeSession.starts_at, ProgrammeSession.ends_at, ProgrammeSession.id)
-        )
-    )
 
 
 def find_session(event: Event, session_id: int) -> ProgrammeSession | None:
@@ -196,7 +186,7 @@ def copy_day(event: Event, from_day: date, to_day: date) -> int:
     if from_day == to_day:
         raise EditError({"to_day": "Choose a different day to copy to."})
     copied = []
-    for source in event_sessions(event):
+    for source in event_programme(event):
         if source.local_starts_at.date() != from_day:
             continue
         shift = to_day - from_day

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from app.content import render_markdown
 from app.extensions import db
 from app.models import Event, ProgrammeSession, Role, SessionStatus
+from app.models.programme import event_programme
 from app.registration.programme_emails import send_pending_changes
 from app.staff.forms import EmptyForm, show_errors
 from app.staff.programme_forms import CopyDayForm, SessionForm
@@ -12,7 +13,6 @@ from app.staff.services.events import find_event
 from app.staff.services.programme import (
     copy_day,
     event_days,
-    event_sessions,
     find_session,
     remove_session,
     save_session,
@@ -53,7 +53,7 @@ def session_editor(event: Event, session: ProgrammeSession | None):
         "staff/sessions.html",
         event=event,
         session=session,
-        sessions=event_sessions(event),
+        sessions=event_programme(event),
         form=form,
         copy_form=copy_form(event),
         button_form=EmptyForm(),
@@ -126,7 +126,7 @@ def sessions_copy_day(slug: str):
         "staff/sessions.html",
         event=event,
         session=None,
-        sessions=event_sessions(event),
+        sessions=event_programme(event),
         form=session_form(event, None),
         copy_form=form,
         button_form=EmptyForm(),
