@@ -48,11 +48,17 @@ def organizer() -> icalendar.vCalAddress:
     return organizer
 
 
-def calendar_event(event: Event, *, uid: str, status: str, description: str) -> icalendar.Event:
-    """A VEVENT in the event's own time zone, with the event's SEQUENCE (raised on changes)."""
+def calendar_event(
+    event: Event, *, uid: str, status: str, description: str, stamp: datetime | None = None
+) -> icalendar.Event:
+    """A VEVENT in the event's own time zone, with the event's SEQUENCE (raised on changes).
+
+    `stamp` (DTSTAMP) defaults to now; feeds that calendar apps poll pass the row's last
+    change instead, so an unchanged feed is byte for byte the same (ETag, 304).
+    """
     vevent = icalendar.Event.new(
         uid=uid,
-        stamp=utcnow(),
+        stamp=stamp or utcnow(),
         summary=event.title,
         description=description,
         location=location(event) or None,
@@ -119,6 +125,12 @@ def registration_ics(registration: Registration, method: str = "REQUEST") -> str
 
 def public_event_ics(event: Event) -> str:
     """The event as anyone may add it to a calendar (METHOD PUBLISH)."""
+    return wrap(public_vevent(event), "PUBLISH", event)
+
+
+def public_vevent(event: Event, stamp: datetime | None = None) -> icalendar.Event:
+    """The event's public entry: the same UID in the single file and in the feeds."""
     status = "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED"
-    vevent = calendar_event(event, uid=event_uid(event), status=status, description=event.summary)
-    return wrap(vevent, "PUBLISH", event)
+    return calendar_event(
+        event, uid=event_uid(event), status=status, description=event.summary, stamp=stamp
+    )

@@ -7,17 +7,16 @@ from datetime import datetime, timedelta
 
 import icalendar
 
-from app.models import Event, EventStatus, ProgrammeSession
+from app.models import Event, ProgrammeSession
 from app.registration.calendar import (
     PRODID,
     add_local_time,
-    event_uid,
     is_utc,
     location,
     organizer,
+    public_vevent,
     site_host,
 )
-from app.registration.tokens import event_url
 from app.urls import site_url_for
 
 
@@ -50,21 +49,7 @@ def session_vevent(session: ProgrammeSession) -> icalendar.Event:
 
 
 def feed_vevent(event: Event) -> icalendar.Event:
-    status = "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED"
-    vevent = icalendar.Event.new(
-        uid=event_uid(event),
-        stamp=event.updated_at,
-        summary=event.title,
-        description=event.summary,
-        location=location(event) or None,
-        url=event_url(event),
-        sequence=event.sequence,
-        status=status,
-        organizer=organizer(),
-    )
-    add_local_time(vevent, "DTSTART", event.local_starts_at, event.timezone)
-    add_local_time(vevent, "DTEND", event.local_ends_at, event.timezone)
-    return vevent
+    return public_vevent(event, stamp=event.updated_at)
 
 
 def calendar_file(
