@@ -48,10 +48,6 @@ def session_vevent(session: ProgrammeSession) -> icalendar.Event:
     return vevent
 
 
-def feed_vevent(event: Event) -> icalendar.Event:
-    return public_vevent(event, stamp=event.updated_at)
-
-
 def calendar_file(
     name: str, vevents: list[icalendar.Event], spans: dict[str, list[datetime]], method: str
 ) -> str:
@@ -96,4 +92,6 @@ def events_feed_ics(name: str, events: list[Event]) -> str:
     spans: dict[str, list[datetime]] = {}
     for event in events:
         spans.setdefault(event.timezone, []).extend([event.local_starts_at, event.local_ends_at])
-    return calendar_file(name, [feed_vevent(event) for event in events], spans, "PUBLISH")
+    return calendar_file(
+        name, [public_vevent(event, stamp=event.updated_at) for event in events], spans, "PUBLISH"
+    )
