@@ -1,6 +1,8 @@
 """An optional TOTP second factor for staff, recovery codes, and STAFF_REQUIRE_2FA for admins."""
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pyotp
 import pytest
@@ -80,6 +82,27 @@ def test_a_recovery_code_works_once(app):
     again = post_form(second, "/staff/login/code", code=codes[0])
     assert "That code is not right" in again.get_data(as_text=True)
     assert "9 unused recovery codes" in first.get(SETUP).get_data(as_text=True)
+
+
+def test_one_recovery_code_used_by_two_browsers_at_once_lets_in_only_one(app):
+    client, user_id = signed_in_client(app, "staff")
+    _, codes = turn_on(client)
+    email = email_of(app, user_id)
+    browsers = [app.test_client() for _ in range(4)]
+    tokens = []
+    for browser in browsers:
+        sign_in(browser, email)
+        tokens.append(csrf_token_from(browser.get("/staff/login/code").get_data(as_text=True)))
+    start = threading.Barrier(len(browsers))
+
+    def use_code(index: int) -> int:
+        start.wait()
+        data = {"code": codes[0], "csrf_token": tokens[index]}
+        return browsers[index].post("/staff/login/code", data=data).status_code
+
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        statuses = list(pool.map(use_code, range(len(browsers))))
+    assert sorted(statuses) == [200, 200, 200, 302]
 
 
 def test_the_code_step_needs_a_right_password_first(app, client):

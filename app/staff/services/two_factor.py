@@ -64,6 +64,8 @@ def second_factor_accepted(user: User, code: str) -> bool:
     if code_is_valid(user.totp_secret, code):
         return True
     typed = "".join(code.split()).lower()
+    # Locked, so two sign-ins racing with the same recovery code cannot both use it.
+    db.session.refresh(user, with_for_update=True)
     hashes = list(user.recovery_code_hashes or [])
     for stored in hashes:
         if typed and check_password_hash(stored, typed):
