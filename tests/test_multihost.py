@@ -3,15 +3,18 @@ outbox worker) behind the project's nginx.conf, one PostgreSQL, one Redis, one S
 The rig is in tests/support/multihost.py; every request below goes through nginx."""
 
 import contextlib
+import io
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.media.library import Upload, add_media, check_upload
 from app.models import Event, OutboxMessage, OutboxStatus, Registration
 from app.registration.queries import waitlist_positions
 from tests.support import multihost
@@ -256,6 +259,23 @@ def test_an_edit_on_one_host_shows_on_the_other_within_the_check_interval(rig, d
     assert late, "host b served nothing after the check interval"
     assert not stale or max(stale) <= PAGE_CACHE_CHECK_SECONDS + SCHEDULING_SLACK, stale
     assert all("After the edit on host a" in r.body for t, r in on_b if t in late)
+
+
+def test_images_are_served_by_both_hosts_from_the_shared_database(rig, data):
+    picture = io.BytesIO()
+    Image.new("RGB", (640, 360), (30, 90, 140)).save(picture, "PNG")
+    picture.seek(0)
+    with data.app_context():
+        (item,) = add_media([check_upload(Upload("hall.png", picture))], {"alt": "A data hall"})
+        db.session.commit()
+        filename = next(v.filename for v in item.variants if v.format == "webp")
+    # A query string of its own per request, so nginx's own image cache passes each one on.
+    replies = [rig.browser().get(f"/media/{filename}?n={n}") for n in range(16)]
+    assert [r.status for r in replies] == [200] * 16
+    assert {r.headers["Content-Type"] for r in replies} == {"image/webp"}
+    assert len({r.body for r in replies}) == 1
+    served = rig.served_by(replies)
+    assert served["a"] > 0 and served["b"] > 0, served
 
 
 def test_rate_limits_are_shared_by_both_hosts(rig, data):
