@@ -30,6 +30,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.content import SLUG_PATTERN
+from app.media.editor_fields import NewImageFields
 from app.media.library import media_options
 from app.models import ARTICLE_STATUSES, EVENT_KINDS, EVENT_STATUSES
 
@@ -114,7 +115,7 @@ def image_field(label: str) -> SelectField:
     return SelectField(
         label,
         coerce=optional_int,
-        description="Choose from the media library; new images are uploaded there.",
+        description="Choose from the media library, or upload a new one below.",
     )
 
 
@@ -186,7 +187,7 @@ class ContentForm(StaffForm):
     preview = SubmitField("Preview")
 
 
-class ArticleForm(ContentForm):
+class ArticleForm(NewImageFields, ContentForm):
     body = TextAreaField(
         "Text (Markdown)", description="Headings, lists, links, tables.", render_kw={"rows": 16}
     )
@@ -217,7 +218,7 @@ class ArticleForm(ContentForm):
             raise ValidationError("Choose a time zone from the list.")
 
 
-class EventForm(ContentForm):
+class EventForm(NewImageFields, ContentForm):
     kind = SelectField("Kind", choices=options(EVENT_KINDS.items()))
     description = TextAreaField("Description (Markdown)", render_kw={"rows": 12})
     image = image_field("Cover image")
@@ -277,7 +278,7 @@ class EventForm(ContentForm):
             raise ValidationError("Registration must close after it opens.")
 
 
-class AuthorForm(StaffForm):
+class AuthorForm(NewImageFields, StaffForm):
     name = StringField(
         "Name", validators=[DataRequired(message="Enter a name."), Length(max=120)], filters=[strip]
     )
@@ -335,7 +336,7 @@ def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:
 
 def editor_values(form: FlaskForm) -> dict:
     """The submitted values for a service: everything but the buttons and the CSRF token."""
-    skip = {"csrf_token", "save", "preview"}
+    skip = {"csrf_token", "save", "preview", *NewImageFields.FIELDS}
     return {name: value for name, value in form.data.items() if name not in skip}
 
 
