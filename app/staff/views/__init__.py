@@ -13,6 +13,7 @@ from app.staff.views import (  # noqa: F401
     events,
     exports,
     media,
+    messages,
     outbox,
     privacy,
     programme,
