@@ -17,6 +17,7 @@ from app.outbox.schedule import register_job
 from app.privacy import cli as privacy_cli
 from app.privacy.retention import JOB_NAME as PURGE_JOB
 from app.privacy.retention import run_purge
+from app.privacy.routes import bp as unsubscribe_bp
 from app.registration import programme_emails, reminders
 from app.registration.routes import bp as registration_bp
 from app.site.routes import bp as site_bp
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(site_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(unsubscribe_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
 
 

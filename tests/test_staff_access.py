@@ -38,6 +38,7 @@ REQUIRED_ROLE = {
     "staff.outbox_retry": "staff",
     "staff.outbox_resend": "staff",
     "staff.event_messages": "staff",
+    "staff.announcements": "marketing",
     "staff.event_message_resend": "staff",
     "staff.articles": "marketing",
     "staff.article_new": "marketing",

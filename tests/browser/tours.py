@@ -113,6 +113,7 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
         "staff attendees": f"/staff/events/{event}/attendees",
         "staff sessions": f"/staff/events/{event}/sessions",
         "staff messages": f"/staff/events/{event}/messages",
+        "staff announcements": "/staff/announcements",
         "staff articles": "/staff/articles/",
         "staff article editor": None,
         "staff new article": "/staff/articles/new",

@@ -4,6 +4,7 @@
 from app.staff.views import (  # noqa: F401
     access,
     account,
+    announcements,
     articles,
     attendees,
     audit,
