@@ -3,12 +3,14 @@
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from app.db import utcnow
 from app.extensions import db
 from app.models import MarketingChoice, OutboxMessage, Registration
 from app.outbox.delivery import deliver_pending
 from app.privacy.consent import set_marketing_choice
+from app.privacy.retention import purge_outbox
 from app.staff.services.announcements import send
 from tests.support.database import make_app
 from tests.support.factories import create_event
@@ -175,3 +177,17 @@ def test_nobody_opted_in_means_nothing_to_send(app):
     )  # fmt: skip
     assert response.status_code == 422
     assert "Nobody has asked for news yet" in response.text
+
+
+def test_the_purge_clears_an_announcements_unsubscribe_header_with_its_body(app):
+    audience(app)
+    announce(app)
+    with app.app_context():
+        db.session.execute(
+            update(OutboxMessage).values(status="sent", sent_at=utcnow() - timedelta(days=400))
+        )
+        db.session.commit()
+        purge_outbox(utcnow(), 90, dry_run=False)
+        db.session.commit()
+    for row in announcements(app):
+        assert (row.to_address, row.body_text, row.headers) == ("", "", None)
