@@ -559,7 +559,7 @@ def main() -> None:
             )
             bench_exports(scratch, env, "bench-export")
         if "announce" in parts:
-            announcements.run(scratch, env, announcements.PEOPLE, 4, 0.02, 900)
+            announcements.run(scratch, env, announcements.PEOPLE, 4, 0.02, 900, 2000)
     finally:
         if not options.keep:
             scratch.close()
