@@ -7,7 +7,7 @@ from flask import url_for
 
 from app.extensions import db
 from app.media.library import Upload, add_media, check_upload
-from app.models import OutboxMessage
+from app.models import OutboxMessage, StaffMessage
 from tests.support.factories import (
     create_article,
     create_author,
@@ -37,6 +37,9 @@ REQUIRED_ROLE = {
     "staff.outbox_message": "staff",
     "staff.outbox_retry": "staff",
     "staff.outbox_resend": "staff",
+    "staff.event_messages": "staff",
+    "staff.announcements": "marketing",
+    "staff.event_message_resend": "staff",
     "staff.articles": "marketing",
     "staff.article_new": "marketing",
     "staff.article_edit": "marketing",
@@ -108,6 +111,14 @@ def targets(app):
             status="failed",
         )
         db.session.add(message)
+        db.session.flush()
+        # A staff message with the same id, for /staff/events/<slug>/messages/<id>/resend.
+        db.session.add(
+            StaffMessage(
+                id=message.id, event_id=event.id, audience="confirmed", subject="Hi",
+                body_md="Hi", body_html="<p>Hi</p>", recipients=1,
+            )
+        )  # fmt: skip
         db.session.commit()
         return {
             "/staff/events/": event.slug,

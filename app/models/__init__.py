@@ -3,6 +3,7 @@
 from app.models.content import Article, Author, Event, SlugRedirect, Tag, article_tag
 from app.models.mail import OutboxMessage
 from app.models.media import MediaBlob, MediaItem, MediaVariant
+from app.models.messaging import Announcement, ReminderSent, StaffMessage
 from app.models.privacy import ConsentText, MarketingChoice
 from app.models.programme import AgendaChoice, ProgrammeSession, session_speaker
 from app.models.registration import Registration
@@ -39,6 +40,7 @@ __all__ = [
     "ROLES",
     "SESSION_KINDS",
     "AgendaChoice",
+    "Announcement",
     "Article",
     "ArticleStatus",
     "AuditEntry",
@@ -47,6 +49,8 @@ __all__ = [
     "EventKind",
     "EventStatus",
     "MarketingChoice",
+    "ReminderSent",
+    "StaffMessage",
     "MediaBlob",
     "MediaItem",
     "MediaVariant",

@@ -81,7 +81,15 @@ def erase_outbox(registration_id: int, now: datetime) -> None:
 
 
 def cleared_message() -> dict:
-    return {"to_address": "", "body_text": "", "body_html": "", "ics": None, "last_error": None}
+    # headers: an announcement's List-Unsubscribe link carries the address (signed, readable).
+    return {
+        "to_address": "",
+        "body_text": "",
+        "body_html": "",
+        "ics": None,
+        "last_error": None,
+        "headers": None,
+    }
 
 
 def erase_audit(registration_id: int) -> None:

@@ -142,25 +142,42 @@ def agenda_calendar(token: str):
 
 @bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
+    return cancel_step(token, "registration/cancel.html")
+
+
+@bp.route("/registrations/<token>/release", methods=["GET", "POST"])
+def release(token: str):
+    """The reminder's "Can't come? Release your seat": one button; the POST cancels exactly as
+    the cancel page does (seat freed, first person waiting promoted, one transaction)."""
+    return cancel_step(token, "registration/release.html")
+
+
+def cancel_step(token: str, template: str):
     registration = registration_or_404(token)
     form = CancelForm()
     if not service.can_cancel(registration):
         status = 200 if request.method == "GET" else 409
-        return private(render_cancel(registration, form, token), status, posts_form=True)
+        return private(render_cancel(registration, form, token, template), status, posts_form=True)
     if form.validate_on_submit():
         try:
             service.cancel_registration(registration)
         except service.AlreadyCancelled:
             db.session.rollback()
-            return private(render_cancel(registration, form, token), 409, posts_form=True)
+            page = render_cancel(registration, form, token, template)
+            return private(page, 409, posts_form=True)
         db.session.commit()
         return redirect(url_for(".manage", token=token, cancelled=1), 303)
-    return private(render_cancel(registration, form, token), posts_form=True)
+    return private(render_cancel(registration, form, token, template), posts_form=True)
 
 
-def render_cancel(registration: Registration, form: CancelForm, token: str) -> str:
+def render_cancel(
+    registration: Registration,
+    form: CancelForm,
+    token: str,
+    template: str = "registration/cancel.html",
+) -> str:
     return render_template(
-        "registration/cancel.html",
+        template,
         registration=registration,
         event=registration.event,
         form=form,
@@ -260,12 +277,14 @@ def form_expired(error: CSRFError):
             form = EraseForm()
             form.form_errors.append(message)
             return private(render_erase(registration, form, args["token"]), 400, posts_form=True)
-    elif request.endpoint == "registration.cancel":
+    elif request.endpoint in ("registration.cancel", "registration.release"):
         registration = registration_for_token(args["token"])
         if registration is not None:
             form = CancelForm()
             form.form_errors.append(message)
-            return private(render_cancel(registration, form, args["token"]), 400, posts_form=True)
+            template = f"registration/{request.endpoint.split('.')[1]}.html"
+            page = render_cancel(registration, form, args["token"], template)
+            return private(page, 400, posts_form=True)
     else:
         return render_template("errors/generic.html", error=error, code=400), 400
     # Errors raised inside an error handler are not handled again: answer the 404 here.

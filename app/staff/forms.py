@@ -33,6 +33,7 @@ from app.content import SLUG_PATTERN
 from app.media.editor_fields import NewImageFields
 from app.media.library import media_options
 from app.models import ARTICLE_STATUSES, EVENT_KINDS, EVENT_STATUSES
+from app.registration.reminders import parse_reminder_days
 
 COMMON_TIMEZONES = (
     "UTC",
@@ -244,6 +245,14 @@ class EventForm(NewImageFields, ContentForm):
         description="Number of seats; empty means unlimited.",
     )
     waitlist_enabled = BooleanField("Keep a waiting list when the event is full")
+    reminder_days = StringField(
+        "Reminders (days before start)",
+        default="7, 1",
+        filters=[strip],
+        validators=[Length(max=60)],
+        description="Whole days, separated by commas; empty sends no reminders.",
+    )
+    remind_waitlisted = BooleanField("Send people on the waiting list a short note too")
     registration_opens_at = local_datetime_field(
         "Registration opens", hint="Empty means as soon as the event is published."
     )
@@ -267,6 +276,12 @@ class EventForm(NewImageFields, ContentForm):
     def validate_timezone(self, field):
         if field.data not in all_timezones() and field.data != self.timezone.object_data:
             raise ValidationError("Choose a time zone from the list.")
+
+    def validate_reminder_days(self, field):
+        try:
+            parse_reminder_days(field.data or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
 
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:

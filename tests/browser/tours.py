@@ -82,6 +82,8 @@ def public_visits(page, site_url: str, smtp) -> dict[str, Visit]:
     # Privacy (issue 11): marketing consent, then Delete my data, confirmed (last: the link dies).
     own = manage_url.split("?")[0]
     visits["marketing consent"] = visit(page, "marketing consent", f"{own}/marketing")
+    # Issue 14: the reminder's "Release your seat" page (GET shows the button, changes nothing).
+    visits["release your seat"] = visit(page, "release your seat", f"{own}/release")
     visits["erase confirmation"] = visit(page, "erase confirmation", f"{own}/erase")
     page.get_by_role("button", name="Yes, delete my data").click()
     page.wait_for_url("**/registrations/erased")
@@ -110,6 +112,8 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
         "staff new event": "/staff/events/new",
         "staff attendees": f"/staff/events/{event}/attendees",
         "staff sessions": f"/staff/events/{event}/sessions",
+        "staff messages": f"/staff/events/{event}/messages",
+        "staff announcements": "/staff/announcements",
         "staff articles": "/staff/articles/",
         "staff article editor": None,
         "staff new article": "/staff/articles/new",

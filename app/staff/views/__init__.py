@@ -4,6 +4,7 @@
 from app.staff.views import (  # noqa: F401
     access,
     account,
+    announcements,
     articles,
     attendees,
     audit,
@@ -13,6 +14,7 @@ from app.staff.views import (  # noqa: F401
     events,
     exports,
     media,
+    messages,
     outbox,
     privacy,
     programme,

@@ -81,11 +81,13 @@ def event_form(event: Event | None, read_request: bool = True) -> EventForm:
                     "country",
                     "capacity",
                     "waitlist_enabled",
+                    "remind_waitlisted",
                     "status",
                 )  # fmt: skip
             }
         )
         data["description"] = event.description_md
+        data["reminder_days"] = ", ".join(event.reminder_days.split(","))
         data["image"] = event.image_id
         for field in (*TIME_FIELDS, "published_at"):
             data[field] = to_local(getattr(event, field), event.timezone)
