@@ -3,11 +3,14 @@
 The accessibility and HTML validity tests both read these visits, so a page is fetched once.
 """
 
+import re
+
 from tests.browser.pages import (
     Visit,
     manage_link,
     public_reading_paths,
     run_axe,
+    text_of,
     visit,
     wait_for_mail,
 )
@@ -100,7 +103,7 @@ def sign_in(page, email: str, password: str) -> None:
     page.wait_for_url(lambda url: not url.endswith("/staff/login"))
 
 
-def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
+def staff_visits(page, admin: tuple[str, str], smtp=None) -> dict[str, Visit]:
     """Every staff page type, signed in as an admin (who may see them all)."""
     visits = {"staff sign-in": visit(page, "staff sign-in", "/staff/login")}
     sign_in(page, *admin)
@@ -158,6 +161,34 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
     page.goto("/staff/privacy")
     page.get_by_label("Email address").fill("ada.tour@example.org")
     visits["staff privacy lookup"] = submit_and_keep(page, "staff privacy lookup", "Find")
+    if smtp is not None:
+        visits.update(announcement_visits(page, smtp))
+    return visits
+
+
+def announcement_visits(page, smtp) -> dict[str, Visit]:
+    """Issue 14: someone asks for news, staff preview and send an announcement, and its
+    unsubscribe page is opened from the email, then used."""
+    page.goto(f"{FIELD_TRIP}/register")
+    page.get_by_label("Full name").fill("Ben Tour")
+    page.get_by_label("Email address").fill("ben.tour@example.org")
+    page.get_by_label("I have read the privacy notice").check()
+    page.get_by_label("Yes, email me now and then about future events.").check()
+    page.wait_for_timeout(MIN_FILL_MS)
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url("**/register/check-your-email")
+    page.goto("/staff/announcements")
+    page.get_by_label("Subject").fill("News from the tour")
+    page.get_by_label("Announcement (Markdown)").fill("Seats are *open*.")
+    visits = {
+        "staff announcement preview": submit_and_keep(page, "staff announcement preview", "Preview")
+    }
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url("**/staff/announcements")
+    mail = wait_for_mail(smtp, "ben.tour@example.org", "News from the tour")
+    link = re.search(r"https://\S+/unsubscribe/[\w.-]+", text_of(mail)).group(0)
+    visits["unsubscribe"] = visit(page, "unsubscribe", link)
+    visits["unsubscribed"] = submit_and_keep(page, "unsubscribed", "Unsubscribe")
     return visits
 
 
