@@ -5,6 +5,7 @@ from app.models.mail import OutboxMessage
 from app.models.media import MediaBlob, MediaItem, MediaVariant
 from app.models.privacy import ConsentText, MarketingChoice
 from app.models.programme import AgendaChoice, ProgrammeSession, session_speaker
+from app.models.questions import Answer, Question
 from app.models.registration import Registration
 from app.models.schedule import ScheduledJob
 from app.models.staff import AuditEntry, SignInAttempt, User
@@ -14,6 +15,7 @@ from app.models.statuses import (
     EVENT_KINDS,
     EVENT_STATUSES,
     OUTBOX_STATUSES,
+    QUESTION_KINDS,
     REGISTRATION_STATUSES,
     ROLES,
     SESSION_KINDS,
@@ -21,6 +23,7 @@ from app.models.statuses import (
     EventKind,
     EventStatus,
     OutboxStatus,
+    QuestionKind,
     RegistrationStatus,
     Role,
     SessionKind,
@@ -39,6 +42,7 @@ __all__ = [
     "ROLES",
     "SESSION_KINDS",
     "AgendaChoice",
+    "Answer",
     "Article",
     "ArticleStatus",
     "AuditEntry",
@@ -53,6 +57,9 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "ProgrammeSession",
+    "QUESTION_KINDS",
+    "Question",
+    "QuestionKind",
     "Registration",
     "RegistrationStatus",
     "Role",

@@ -8,6 +8,7 @@ from flask import render_template
 
 from app.models import Event, OutboxMessage, Registration, RegistrationStatus
 from app.outbox.queue import enqueue
+from app.registration.answers import answers_to_show
 from app.registration.calendar import location, registration_ics
 from app.registration.queries import active_registrations, waitlist_position
 from app.registration.tokens import event_url, manage_url
@@ -39,6 +40,8 @@ def registration_context(registration: Registration, **extra) -> dict:
         "event_url": event_url(event),
         "manage_url": manage_url(registration),
         "position": waitlist_position(registration),
+        # Issue 13: the answers, never the sensitive ones (an email is a copy we cannot purge).
+        "answers": answers_to_show(registration, include_sensitive=False),
         **extra,
     }
 

@@ -19,8 +19,15 @@ from app.models.programme import event_programme
 from app.privacy import rights, versions
 from app.privacy.consent import set_marketing_choice, wants_marketing
 from app.registration import agenda, service
+from app.registration.answers import answers_to_show
 from app.registration.calendar import public_event_ics, registration_ics
-from app.registration.forms import CancelForm, EraseForm, MarketingForm, RegistrationForm
+from app.registration.forms import (
+    CancelForm,
+    EraseForm,
+    MarketingForm,
+    RegistrationForm,
+    registration_form,
+)
 from app.registration.programme_calendar import agenda_ics
 from app.registration.queries import waitlist_position
 from app.registration.rules import RegistrationState, registration_state
@@ -39,7 +46,7 @@ def registration_rate_limit() -> str:
 def register(slug: str):
     event = visible_event_or_404(slug)
     state = registration_state(event)
-    form = RegistrationForm(event)
+    form = registration_form(event)
     if state.open and form.validate_on_submit():
         result = service.register(event, form.registration_data())
         db.session.commit()
@@ -98,6 +105,7 @@ def manage_page(
         event=registration.event,
         position=waitlist_position(registration),
         can_cancel=service.can_cancel(registration),
+        answers=answers_to_show(registration),
         just_registered=request.args.get("registered") == "1",
         just_cancelled=request.args.get("cancelled") == "1",
         token=token,
@@ -251,7 +259,7 @@ def form_expired(error: CSRFError):
     if request.endpoint == "registration.register":
         event = queries.get_event(args["slug"])
         if event is not None:
-            form = RegistrationForm(event)
+            form = registration_form(event)
             form.form_errors.append(message)
             return render_form(event, form, registration_state(event), status=400)
     elif request.endpoint == "registration.erase":

@@ -24,10 +24,12 @@ from app.models import (
     Registration,
     RegistrationStatus,
 )
+from app.models.questions import event_questions
 from app.privacy import versions
 from app.privacy.consent import set_marketing_choice
 from app.registration import emails
 from app.registration.agenda import release_agenda
+from app.registration.answers import clean_answers, forget_answers, save_answers
 from app.registration.queries import find_registration
 from app.registration.rules import registration_state
 from app.registration.tokens import manage_token
@@ -105,6 +107,8 @@ def clean_registration_data(event: Event, form_data: dict) -> dict:
         data["dietary"] = ""
     data["email"], data["email_normalized"] = normalize_email(form_data.get("email") or "")
     data["marketing_opt_in"] = bool(form_data.get("marketing_opt_in"))
+    questions = event_questions(event, public_only=True)
+    data["answers"] = clean_answers(questions, form_data.get("answers") or {})
     return data
 
 
@@ -168,6 +172,9 @@ def place(event: Event, existing: Registration | None, data: dict) -> Registrati
     )
     db.session.add(registration)
     db.session.flush()
+    if existing is not None:
+        forget_answers(registration)  # the old sign-up's answers are not this one's
+    save_answers(registration, data["answers"])
     return registration
 
 

@@ -16,6 +16,7 @@ from app.staff.views import (  # noqa: F401
     outbox,
     privacy,
     programme,
+    questions,
     tags,
     two_factor,
     users,
