@@ -11,9 +11,9 @@ from enum import StrEnum
 class RegistrationStatus(StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
-    CANCELLED = "cancelled"
     # An application to an event that needs approval: holds no seat until staff approve it.
     PENDING = "pending"
+    CANCELLED = "cancelled"
     DECLINED = "declined"
 
 

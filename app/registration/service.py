@@ -43,7 +43,8 @@ RESEND_INTERVAL = timedelta(hours=1)
 class RegistrationResult:
     """What a sign-up came to.
 
-    outcome: "confirmed" or "waitlisted" (a registration was stored), "duplicate" (the address
+    outcome: "confirmed", "waitlisted" or "pending" (an application to an event that needs
+    approval: no seat yet; a registration was stored), "duplicate" (the address
     was already registered: the confirmation was queued again, at most once an hour), "full"
     or "closed" (nothing
     stored; `message` says why, for the visitor).
@@ -55,7 +56,7 @@ class RegistrationResult:
 
     @property
     def stored(self) -> bool:
-        return self.outcome in ACTIVE_STATUSES
+        return self.outcome in (*ACTIVE_STATUSES, RegistrationStatus.PENDING)
 
     @property
     def token(self) -> str | None:
@@ -144,7 +145,10 @@ def place(event: Event, existing: Registration | None, data: dict) -> Registrati
     A cancelled registration with the same address is reused (the address is unique per
     event), with a new secret: links from the cancelled registration stop working.
     """
-    if take_seat(event):
+    if event.approval_required:
+        # An application: no seat until staff approve it (app/registration/approval.py).
+        status, ticket = RegistrationStatus.PENDING, None
+    elif take_seat(event):
         status, ticket = RegistrationStatus.CONFIRMED, None
     elif event.waitlist_enabled:
         status, ticket = RegistrationStatus.WAITLISTED, take_waitlist_ticket(event)
@@ -217,10 +221,11 @@ def take_waitlist_ticket(event: Event) -> int:
 
 
 def can_cancel(registration: Registration) -> bool:
-    """Attendees may cancel until the event starts (unless it is cancelled or they did)."""
+    """Attendees may cancel (an applicant: withdraw) until the event starts, unless it is
+    cancelled, they did, or their application was declined."""
     event = registration.event
     return (
-        registration.status != RegistrationStatus.CANCELLED
+        registration.status not in (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED)
         and event.status != EventStatus.CANCELLED
         and event.starts_at > utcnow()
     )

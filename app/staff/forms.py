@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -18,6 +19,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     InputRequired,
@@ -243,11 +245,20 @@ class EventForm(ContentForm):
         description="Number of seats; empty means unlimited.",
     )
     waitlist_enabled = BooleanField("Keep a waiting list when the event is full")
+    approval_required = BooleanField(
+        "Registrations need approval",
+        description="Sign-ups become applications; staff approve or decline each one.",
+    )
     registration_opens_at = local_datetime_field(
         "Registration opens", hint="Empty means as soon as the event is published."
     )
     registration_closes_at = local_datetime_field(
         "Registration closes", hint="Empty means when the event starts."
+    )
+    changes_close_at = local_datetime_field(
+        "Attendees' changes close",
+        hint="Until then attendees can edit their details and answers. Empty means when "
+        "registration closes.",
     )
     status = SelectField("Status", choices=options((s, s.capitalize()) for s in EVENT_STATUSES))
     published_at = local_datetime_field(
@@ -275,6 +286,23 @@ class EventForm(ContentForm):
         opens = self.registration_opens_at.data
         if field.data and opens and field.data <= opens:
             raise ValidationError("Registration must close after it opens.")
+
+
+class DecisionForm(StaffForm):
+    """Approve or decline several applications at once (issue 13)."""
+
+    registration_ids = SelectMultipleField(
+        "Applications", coerce=int, validate_choice=False,
+        validators=[DataRequired(message="Tick at least one application first.")],
+    )  # fmt: skip
+    decision = HiddenField(validators=[AnyOf(("approve", "decline"))])
+    note = TextAreaField(
+        "Note for the people declined",
+        filters=[strip],
+        validators=[Length(max=2000)],
+        description="Optional. Added to the decline email.",
+        render_kw={"rows": 2},
+    )
 
 
 class AuthorForm(StaffForm):

@@ -6,13 +6,16 @@ from app.extensions import db
 from app.models import REGISTRATION_STATUSES, Event, Registration, Role
 from app.pagination import paginate
 from app.registration.queries import waitlist_positions
+from app.staff.forms import DecisionForm
 from app.staff.services.attendees import (
     PER_PAGE,
     SHEET_PER_PAGE,
     AttendeeError,
+    approve,
     attendee_counts,
     attendee_list,
     cancel,
+    decline,
     find_attendee,
     promote,
     toggle_check_in,
@@ -41,6 +44,7 @@ def attendees(slug: str):
         search=search,
         status=status,
         statuses=REGISTRATION_STATUSES,
+        decision_form=DecisionForm(),
     )
 
 
@@ -60,6 +64,47 @@ def attendee_promote(slug: str, registration_id: int):
 @role_required(Role.STAFF)
 def attendee_check_in(slug: str, registration_id: int):
     return attendee_action(slug, registration_id, toggle_check_in)
+
+
+@bp.post("/events/<slug>/attendees/<int:registration_id>/approve")
+@role_required(Role.STAFF)
+def attendee_approve(slug: str, registration_id: int):
+    return attendee_action(slug, registration_id, approve)
+
+
+@bp.post("/events/<slug>/attendees/<int:registration_id>/decline")
+@role_required(Role.STAFF)
+def attendee_decline(slug: str, registration_id: int):
+    return attendee_action(slug, registration_id, decline)
+
+
+@bp.post("/events/<slug>/attendees/decide")
+@role_required(Role.STAFF)
+def attendees_decide(slug: str):
+    """Approve or decline the ticked applications: each its own transaction, in list order,
+    so a full event stops the approvals it cannot honour without undoing the others."""
+    event = get_event_or_404(slug)
+    form = DecisionForm()
+    back = url_for("staff.attendees", slug=event.slug, status="pending")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+        return redirect(safe_next(request.form.get("back"), back))
+    for registration_id in form.registration_ids.data:
+        registration = find_attendee(event, registration_id)
+        if registration is None:
+            continue
+        try:
+            if form.decision.data == "approve":
+                message = approve(registration)
+            else:
+                message = decline(registration, form.note.data or "")
+            db.session.commit()
+            flash(message, "success")
+        except AttendeeError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    return redirect(safe_next(request.form.get("back"), back))
 
 
 def attendee_action(slug: str, registration_id: int, action):

@@ -71,6 +71,7 @@ def event_form(event: Event | None) -> EventForm:
                     "country",
                     "capacity",
                     "waitlist_enabled",
+                    "approval_required",
                     "status",
                 )  # fmt: skip
             }
