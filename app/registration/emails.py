@@ -7,6 +7,7 @@ mail goes out after that commit (or never, if the change is rolled back).
 from flask import render_template
 
 from app.models import Event, OutboxMessage, Registration, RegistrationStatus
+from app.models.questions import event_questions
 from app.outbox.queue import enqueue
 from app.registration.answers import answers_to_show
 from app.registration.calendar import location, registration_ics
@@ -125,6 +126,22 @@ def queue_unscheduled_mail(
         template, subject=subject, **registration_context(registration, **extra)
     )
     return enqueue(kind, registration.email, subject, text, html, registration=registration)
+
+
+def queue_details_changed(registration: Registration, changes: dict) -> OutboxMessage:
+    """The attendee changed their details: what changed, before and after (sensitive answers
+    named, their values not repeated)."""
+    questions = event_questions(registration.event)
+    sensitive = {question.label for question in questions if question.sensitive}
+    listed = [
+        (label, "(not repeated by email)" if label in sensitive else before,
+         "(not repeated by email)" if label in sensitive else after)
+        for label, (before, after) in changes.items()
+    ]  # fmt: skip
+    subject = f"Your details are updated: {registration.event.title}"
+    return queue_unscheduled_mail(
+        registration, "details_changed", "details_changed", subject, changes=listed
+    )
 
 
 def queue_waitlisted(

@@ -138,6 +138,45 @@ def registration_form(event: Event, *args, **kwargs) -> RegistrationForm:
     return form
 
 
+class DetailsForm(FlaskForm):
+    """The attendee's own edit of their details (not the address) and answers."""
+
+    name = StringField("Full name", [Text("Enter your full name.")])
+    company = StringField("Company or organisation", [Text()])
+    job_title = StringField("Job title", [Text()])
+    dietary = TextAreaField("Dietary requirements", [Text()])
+    accessibility = TextAreaField("Accessibility needs", [Text()])
+    questions: list[Question] = []
+
+    def __init__(self, event: Event, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.answer_values: dict[int, str] = {}
+        if event.kind != EventKind.FIELD_TRIP:
+            del self.dietary
+        for name, limit in MAX_LENGTHS.items():
+            if name in self:
+                self[name].render_kw = {**(self[name].render_kw or {}), "maxlength": limit}
+
+    def details(self) -> dict:
+        """What app.registration.changes.change_details needs."""
+        data = {name: self[name].data for name in MAX_LENGTHS if name in self and name != "email"}
+        data["answers"] = {field_name(q): self[field_name(q)].data for q in self.questions}
+        return data
+
+    question_fields = RegistrationForm.question_fields
+
+
+def details_form(event: Event, *args, **kwargs) -> DetailsForm:
+    """The edit form for a registration of `event`, with the event's public questions."""
+    questions = event_questions(event, public_only=True)
+    form_class = DetailsForm
+    if questions:
+        form_class = with_questions(DetailsForm, questions, "EventDetailsForm")
+    form = form_class(event, *args, **kwargs)
+    form.questions = questions
+    return form
+
+
 class CancelForm(FlaskForm):
     """The confirmation step before cancelling: a POST with its CSRF token, nothing else."""
 
