@@ -261,3 +261,21 @@ def test_staff_approving_the_last_seat_at_once_never_oversell(crowd_app, waitlis
         # One email per decision, none for an approval that changed nothing.
         sent = db.session.scalars(select(OutboxMessage.kind)).all()
         assert len(sent) == (decided if waitlist else 1)
+
+
+def test_the_demo_trip_takes_applications_with_three_questions(app, runner, client):
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    assert runner.invoke(args=["seed"]).exit_code == 0  # idempotent
+    trip = "geothermal-compute-iceland-data-centre-field-trip"
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == trip))
+        assert event.approval_required
+        statuses = db.session.scalars(
+            select(Registration.status).where(Registration.event_id == event.id)
+        ).all()
+    assert statuses == ["pending"] * 3
+    form = client.get(f"/events/{trip}/register").get_data(as_text=True)
+    assert "exactly as on your photo ID" in form and "<legend>Dinner menu" in form
+    assert ">Iceland</option>" in form
+    conference = client.get("/events/ascent-ai-and-compute-summit-berlin/register")
+    assert "Which topic would you most like" in conference.get_data(as_text=True)
