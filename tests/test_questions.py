@@ -296,3 +296,15 @@ def test_erase_removes_answers_and_data_json_lists_them(app, client, trip):
     erased = client.post(f"/registrations/{token}/erase", data={"csrf_token": csrf})
     assert erased.status_code == 303
     assert answer_labels(app) == set()
+
+
+def test_the_attendee_list_shows_answers_and_sensitive_ones_only_to_marketing(app, client, trip):
+    slug, q = trip
+    register(client, slug, **good_answers(q))
+    staff, _ = signed_in_client(app, "staff")
+    listing = staff.get(f"/staff/events/{slug}/attendees").get_data(as_text=True)
+    assert "Dinner menu: Lamb" in listing and "Topics: GPUs, Power" in listing
+    assert "Ada King" not in listing and "Iceland" not in listing
+    marketing, _ = signed_in_client(app, "marketing")
+    listing = marketing.get(f"/staff/events/{slug}/attendees").get_data(as_text=True)
+    assert "Name on your photo ID: Ada King" in listing and "Nationality: Iceland" in listing

@@ -15,8 +15,8 @@ import pycountry
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import Answer, Event, Question, QuestionKind, Registration
-from app.models.questions import event_questions, registration_answers
+from app.models import Answer, Question, QuestionKind, Registration
+from app.models.questions import registration_answers
 from app.registration.validation import clean_free_text
 
 SHORT_LIMIT = 500
@@ -214,5 +214,14 @@ def answers_to_show(
     return shown
 
 
-def event_has_questions(event: Event) -> bool:
-    return bool(event_questions(event))
+def answers_by_registration(registration_ids: list[int]) -> dict[int, dict[int, str]]:
+    """{registration id: {question id: answer}} for many registrations, in one query."""
+    found: dict[int, dict[int, str]] = {}
+    if not registration_ids:
+        return found
+    query = select(Answer.registration_id, Answer.question_id, Answer.value).where(
+        Answer.registration_id.in_(registration_ids)
+    )
+    for registration_id, question_id, value in db.session.execute(query):
+        found.setdefault(registration_id, {})[question_id] = value
+    return found

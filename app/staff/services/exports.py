@@ -17,8 +17,9 @@ from sqlalchemy import Select, select
 
 from app.db import sqlite_immediate
 from app.extensions import db
-from app.models import Answer, Event, Question, Registration
+from app.models import Event, Question, Registration
 from app.models.questions import event_questions
+from app.registration.answers import answers_by_registration
 from app.registration.queries import status_order, waitlist_position_column
 from app.staff.services import audit
 
@@ -125,13 +126,10 @@ def export_rows(event: Event | None, questions: list[Question]) -> Iterator[list
 
 def batch_answers(registration_ids: list[int]) -> dict[int, dict[int, str]]:
     """{registration id: {question id: answer}}; several choices joined with "; "."""
-    found: dict[int, dict[int, str]] = {}
-    query = select(Answer.registration_id, Answer.question_id, Answer.value).where(
-        Answer.registration_id.in_(registration_ids)
-    )
-    for registration_id, question_id, value in db.session.execute(query):
-        found.setdefault(registration_id, {})[question_id] = "; ".join(value.splitlines())
-    return found
+    return {
+        registration_id: {q: "; ".join(value.splitlines()) for q, value in answers.items()}
+        for registration_id, answers in answers_by_registration(registration_ids).items()
+    }
 
 
 def csv_chunks(event: Event | None) -> Iterator[bytes]:

@@ -1,10 +1,13 @@
 """The attendee list of an event (staff): counts, search, filter, and per-attendee actions."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app.extensions import db
-from app.models import REGISTRATION_STATUSES, Event, Registration, Role
+from app.models import REGISTRATION_STATUSES, Event, Question, Registration, Role
+from app.models.questions import event_questions
 from app.pagination import paginate
+from app.registration.answers import answers_by_registration
 from app.registration.queries import waitlist_positions
 from app.staff.forms import DecisionForm
 from app.staff.services.attendees import (
@@ -45,7 +48,16 @@ def attendees(slug: str):
         status=status,
         statuses=REGISTRATION_STATUSES,
         decision_form=DecisionForm(),
+        # Issue 13: each row's answers; sensitive ones only for marketing and admins.
+        questions=shown_questions(event),
+        answers=answers_by_registration([row.id for row in pagination.items]),
     )
+
+
+def shown_questions(event: Event) -> list[Question]:
+    """The questions whose answers the signed-in staff member sees on the list."""
+    may_see_sensitive = current_user.has_role(Role.MARKETING)
+    return [q for q in event_questions(event) if may_see_sensitive or not q.sensitive]
 
 
 @bp.post("/events/<slug>/attendees/<int:registration_id>/cancel")
