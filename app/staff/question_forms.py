@@ -35,7 +35,8 @@ class QuestionForm(StaffForm):
 
     def validate_choices(self, field):
         lines = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
-        if QuestionKind(self.kind.data).has_choices:
+        # An unknown kind has its own message (validate_kind); its choices are not checked.
+        if self.kind.data in QUESTION_KINDS and QuestionKind(self.kind.data).has_choices:
             if len(lines) < 2:
                 raise ValidationError("Give at least two choices, one per line.")
             if len(lines) > MAX_CHOICES:

@@ -42,8 +42,7 @@ def question_editor(event: Event, question: Question | None):
         if saved is not None:
             flash(f"Saved the question “{saved.label}”.", "success")
             return redirect(url_for("staff.questions", slug=event.slug))
-    status = 422 if form.is_submitted() else 200
-    return questions_page(event, question, form), status
+    return questions_page(event, question, form)
 
 
 def questions_page(event: Event, question: Question | None, form: QuestionForm):
