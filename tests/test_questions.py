@@ -311,3 +311,29 @@ def test_the_attendee_list_shows_answers_and_sensitive_ones_only_to_marketing(ap
     marketing, _ = signed_in_client(app, "marketing")
     listing = marketing.get(f"/staff/events/{slug}/attendees").get_data(as_text=True)
     assert "Name on your photo ID: Ada King" in listing and "Nationality: Iceland" in listing
+
+
+def test_staff_fill_in_staff_only_questions(app, client):
+    with app.app_context():
+        event = create_event(slug="conf")
+        badge = create_question(event, "Badge printed", "yes_no", staff_only=True)
+        db.session.commit()
+        badge_field = field(badge)
+    register(client, "conf")
+    with app.app_context():
+        registration_id = db.session.scalar(select(Registration.id))
+    staff, _ = signed_in_client(app, "staff")
+    url = f"/staff/events/conf/attendees/{registration_id}/answers"
+    page = staff.get(url).get_data(as_text=True)
+    assert "<legend>Badge printed</legend>" in page
+    csrf = csrf_token_from(page)
+    bad = staff.post(url, data={"csrf_token": csrf, badge_field: "perhaps"})
+    assert bad.status_code == 200 and "Choose yes or no." in bad.get_data(as_text=True)
+    saved = staff.post(url, data={"csrf_token": csrf, badge_field: "yes"})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Answer.value)) == "yes"
+        actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert "registration.staff_answers" in actions
+    body = staff.get("/staff/events/conf/attendees.csv").get_data().decode("utf-8-sig")
+    assert next(csv.DictReader(io.StringIO(body)))["Badge printed"] == "yes"

@@ -32,6 +32,7 @@ REQUIRED_ROLE = {
     "staff.attendee_approve": "staff",
     "staff.attendee_decline": "staff",
     "staff.attendees_decide": "staff",
+    "staff.attendee_answers": "staff",
     "staff.questions": "staff",
     "staff.question_add": "marketing",
     "staff.question_edit": "marketing",

@@ -39,6 +39,7 @@ STAFF_PAGE_TYPES = [
     "staff attendees",
     "staff sessions",
     "staff questions",
+    "staff attendee answers",
     "staff articles",
     "staff article editor",
     "staff new article",

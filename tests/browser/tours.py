@@ -122,6 +122,7 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
         "staff attendees": f"/staff/events/{event}/attendees",
         "staff sessions": f"/staff/events/{event}/sessions",
         "staff questions": f"/staff/events/{event}/questions",
+        "staff attendee answers": None,
         "staff articles": "/staff/articles/",
         "staff article editor": None,
         "staff new article": "/staff/articles/new",
@@ -143,6 +144,9 @@ def staff_visits(page, admin: tuple[str, str]) -> dict[str, Visit]:
         if name == "staff article editor":
             page.goto("/staff/articles/")
             path = first_link_path(page, "/edit")
+        elif name == "staff attendee answers":
+            page.goto(f"/staff/events/{event}/attendees")
+            path = first_link_path(page, "/answers")
         elif name == "staff account":
             page.goto("/staff/users/")
             path = first_link_path(page, "/staff/users/", digits=True)

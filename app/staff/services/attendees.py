@@ -177,3 +177,13 @@ def toggle_check_in(registration: Registration) -> str:
 def _record(action: str, registration: Registration, summary: str, before: dict) -> None:
     after = audit.snapshot(registration, AUDITED)
     audit.record(action, registration, summary, audit.changed_fields(before, after))
+
+
+def record_staff_answers(registration: Registration, changes: dict) -> None:
+    """Audit staff's answers to staff-only questions: {label: (before, after)}."""
+    audit.record(
+        "registration.staff_answers",
+        registration,
+        f"Filled in staff answers for {registration.name}",
+        {label: {"before": old, "after": new} for label, (old, new) in changes.items()},
+    )

@@ -5,11 +5,17 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import REGISTRATION_STATUSES, Event, Question, Registration, Role
-from app.models.questions import event_questions
+from app.models.questions import event_questions, registration_answers
 from app.pagination import paginate
-from app.registration.answers import answers_by_registration
+from app.registration.answers import (
+    answers_by_registration,
+    answers_to_show,
+    field_name,
+    save_answers,
+)
 from app.registration.queries import waitlist_positions
-from app.staff.forms import DecisionForm
+from app.registration.question_fields import stored_to_form, with_questions
+from app.staff.forms import DecisionForm, EmptyForm
 from app.staff.services.attendees import (
     PER_PAGE,
     SHEET_PER_PAGE,
@@ -21,6 +27,7 @@ from app.staff.services.attendees import (
     decline,
     find_attendee,
     promote,
+    record_staff_answers,
     toggle_check_in,
 )
 from app.staff.views.access import role_required, safe_next
@@ -136,3 +143,35 @@ def attendee_action(slug: str, registration_id: int, action):
 
 def registration_of(event: Event, registration_id: int) -> Registration:
     return find_attendee(event, registration_id) or abort(404)
+
+
+@bp.route("/events/<slug>/attendees/<int:registration_id>/answers", methods=["GET", "POST"])
+@role_required(Role.STAFF)
+def attendee_answers(slug: str, registration_id: int):
+    """Staff fill in the staff-only questions of one registration (e.g. "badge printed")."""
+    event = get_event_or_404(slug)
+    registration = registration_of(event, registration_id)
+    questions = [q for q in event_questions(event) if q.staff_only and not q.retired]
+    stored = {a.question_id: a for a in registration_answers(registration)}
+    data = {
+        field_name(q): stored_to_form(q, stored[q.id].value) for q in questions if q.id in stored
+    }
+    form_class = with_questions(EmptyForm, questions, "StaffAnswersForm")
+    form = form_class(data=data)
+    form.answer_values = {}
+    if form.validate_on_submit():
+        changes = save_answers(registration, form.answer_values)
+        if changes:
+            record_staff_answers(registration, changes)
+        db.session.commit()
+        flash(f"Saved the staff answers for {registration.name}.", "success")
+        return redirect(url_for("staff.attendees", slug=event.slug))
+    fields = [(q, form[field_name(q)]) for q in questions]
+    return render_template(
+        "staff/attendee_answers.html",
+        event=event,
+        registration=registration,
+        form=form,
+        fields=fields,
+        answers=answers_to_show(registration, include_staff_only=True),
+    )
