@@ -14,7 +14,8 @@ from tests.support.staff import create_registration, signed_in_client
 
 
 def people(app):
-    """An event with two confirmed (one checked in), one waiting and one cancelled person."""
+    """An event with two confirmed (one checked in), one waiting, one cancelled person, one
+    pending application and one declined."""
     with app.app_context():
         event = create_event(slug="trip")
         ada = create_registration(event, name="Ada", email="ada@example.com")
@@ -23,6 +24,8 @@ def people(app):
         )
         create_registration(event, "waitlisted", name="Cy", email="cy@example.com")
         create_registration(event, "cancelled", name="Dee", email="dee@example.com")
+        create_registration(event, "pending", name="Eve", email="eve@example.com")
+        create_registration(event, "declined", name="Fay", email="fay@example.com")
         db.session.commit()
         return manage_token(ada)
 
@@ -74,13 +77,14 @@ def test_a_message_reaches_exactly_the_chosen_audience_one_row_each(app):
         assert "to 2" in entry.summary
 
 
-def test_each_audience_holds_the_right_people_and_never_cancelled_ones(app):
+def test_each_audience_holds_the_right_people_and_never_cancelled_or_declined_ones(app):
     people(app)
     staff, _ = signed_in_client(app, "staff")
     expected = {
         "checked_in": ["bob@example.com"],
         "not_checked_in": ["ada@example.com"],
         "waitlisted": ["cy@example.com"],
+        "pending": ["eve@example.com"],
         "active": ["ada@example.com", "bob@example.com", "cy@example.com"],
     }
     for audience, addresses in expected.items():

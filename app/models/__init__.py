@@ -6,6 +6,7 @@ from app.models.media import MediaBlob, MediaItem, MediaVariant
 from app.models.messaging import Announcement, ReminderSent, StaffMessage
 from app.models.privacy import ConsentText, MarketingChoice
 from app.models.programme import AgendaChoice, ProgrammeSession, session_speaker
+from app.models.questions import Answer, Question
 from app.models.registration import Registration
 from app.models.schedule import ScheduledJob
 from app.models.staff import AuditEntry, SignInAttempt, User
@@ -15,6 +16,7 @@ from app.models.statuses import (
     EVENT_KINDS,
     EVENT_STATUSES,
     OUTBOX_STATUSES,
+    QUESTION_KINDS,
     REGISTRATION_STATUSES,
     ROLES,
     SESSION_KINDS,
@@ -22,6 +24,7 @@ from app.models.statuses import (
     EventKind,
     EventStatus,
     OutboxStatus,
+    QuestionKind,
     RegistrationStatus,
     Role,
     SessionKind,
@@ -41,6 +44,7 @@ __all__ = [
     "SESSION_KINDS",
     "AgendaChoice",
     "Announcement",
+    "Answer",
     "Article",
     "ArticleStatus",
     "AuditEntry",
@@ -57,6 +61,9 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "ProgrammeSession",
+    "QUESTION_KINDS",
+    "Question",
+    "QuestionKind",
     "Registration",
     "RegistrationStatus",
     "Role",

@@ -172,6 +172,10 @@ class Event(LocalTimes, db.Model):
     waitlist_issued: Mapped[int] = mapped_column(Integer, default=0)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Issue 13: sign-ups are applications staff approve; attendees edit until changes close
+    # (None: when registration closes).
+    approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    changes_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # iCalendar SEQUENCE: raised whenever date, time or place changes.

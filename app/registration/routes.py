@@ -16,13 +16,23 @@ from flask_wtf.csrf import CSRFError
 from app.extensions import db, limiter
 from app.models import Event, Registration
 from app.models.programme import event_programme
+from app.models.questions import registration_answers
 from app.privacy import rights, versions
 from app.privacy.consent import set_marketing_choice, wants_marketing
-from app.registration import agenda, service
+from app.registration import agenda, changes, service
+from app.registration.answers import answers_to_show, field_name
 from app.registration.calendar import public_event_ics, registration_ics
-from app.registration.forms import CancelForm, EraseForm, MarketingForm, RegistrationForm
+from app.registration.forms import (
+    CancelForm,
+    EraseForm,
+    MarketingForm,
+    RegistrationForm,
+    details_form,
+    registration_form,
+)
 from app.registration.programme_calendar import agenda_ics
 from app.registration.queries import waitlist_position
+from app.registration.question_fields import stored_to_form
 from app.registration.rules import RegistrationState, registration_state
 from app.registration.tokens import registration_for_token
 from app.site import queries
@@ -39,7 +49,7 @@ def registration_rate_limit() -> str:
 def register(slug: str):
     event = visible_event_or_404(slug)
     state = registration_state(event)
-    form = RegistrationForm(event)
+    form = registration_form(event)
     if state.open and form.validate_on_submit():
         result = service.register(event, form.registration_data())
         db.session.commit()
@@ -98,6 +108,10 @@ def manage_page(
         event=registration.event,
         position=waitlist_position(registration),
         can_cancel=service.can_cancel(registration),
+        answers=answers_to_show(registration),
+        can_change=changes.can_change(registration),
+        changes_close_at=changes.changes_close_at(registration),
+        details_changed=request.args.get("details"),
         just_registered=request.args.get("registered") == "1",
         just_cancelled=request.args.get("cancelled") == "1",
         token=token,
@@ -113,6 +127,49 @@ def manage_page(
     )
     shows_form = bool(sessions) and can_choose
     return private(page, status, posts_form=shows_form)
+
+
+@bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
+def edit_details(token: str):
+    """The attendee's own change of details and answers, until changes close."""
+    registration = registration_or_404(token)
+    open_now = changes.can_change(registration)
+    form = details_form(registration.event, data=stored_details(registration))
+    status = 200
+    if open_now and form.validate_on_submit():
+        try:
+            changed = changes.change_details(registration, form.details())
+        except changes.ChangesClosed:
+            db.session.rollback()
+            open_now, status = False, 409
+        except ValueError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+            status = 422
+        else:
+            db.session.commit()
+            outcome = "saved" if changed else "unchanged"
+            return redirect(url_for(".manage", token=token, details=outcome), 303)
+    elif request.method == "POST":
+        status = 422 if open_now else 409
+    page = render_template(
+        "registration/edit.html",
+        registration=registration,
+        event=registration.event,
+        form=form,
+        open_now=open_now,
+        closes_at=changes.changes_close_at(registration),
+        token=token,
+    )
+    return private(page, status, posts_form=open_now)
+
+
+def stored_details(registration: Registration) -> dict:
+    """The form's starting values: what is stored now."""
+    data = {field: getattr(registration, field) for field in changes.EDITABLE}
+    for answer in registration_answers(registration):
+        data[field_name(answer.question)] = stored_to_form(answer.question, answer.value)
+    return data
 
 
 @bp.post("/registrations/<token>/agenda")
@@ -268,7 +325,7 @@ def form_expired(error: CSRFError):
     if request.endpoint == "registration.register":
         event = queries.get_event(args["slug"])
         if event is not None:
-            form = RegistrationForm(event)
+            form = registration_form(event)
             form.form_errors.append(message)
             return render_form(event, form, registration_state(event), status=400)
     elif request.endpoint == "registration.erase":

@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -18,6 +19,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     InputRequired,
@@ -253,11 +255,20 @@ class EventForm(NewImageFields, ContentForm):
         description="Whole days, separated by commas; empty sends no reminders.",
     )
     remind_waitlisted = BooleanField("Send people on the waiting list a short note too")
+    approval_required = BooleanField(
+        "Registrations need approval",
+        description="Sign-ups become applications; staff approve or decline each one.",
+    )
     registration_opens_at = local_datetime_field(
         "Registration opens", hint="Empty means as soon as the event is published."
     )
     registration_closes_at = local_datetime_field(
         "Registration closes", hint="Empty means when the event starts."
+    )
+    changes_close_at = local_datetime_field(
+        "Attendees' changes close",
+        hint="Until then attendees can edit their details and answers. Empty means when "
+        "registration closes.",
     )
     status = SelectField("Status", choices=options((s, s.capitalize()) for s in EVENT_STATUSES))
     published_at = local_datetime_field(
@@ -291,6 +302,23 @@ class EventForm(NewImageFields, ContentForm):
         opens = self.registration_opens_at.data
         if field.data and opens and field.data <= opens:
             raise ValidationError("Registration must close after it opens.")
+
+
+class DecisionForm(StaffForm):
+    """Approve or decline several applications at once (issue 13)."""
+
+    registration_ids = SelectMultipleField(
+        "Applications", coerce=int, validate_choice=False,
+        validators=[DataRequired(message="Tick at least one application first.")],
+    )  # fmt: skip
+    decision = HiddenField(validators=[AnyOf(("approve", "decline"))])
+    note = TextAreaField(
+        "Note for the people declined",
+        filters=[strip],
+        validators=[Length(max=2000)],
+        description="Optional. Added to the decline email.",
+        render_kw={"rows": 2},
+    )
 
 
 class AuthorForm(NewImageFields, StaffForm):
@@ -353,22 +381,3 @@ def editor_values(form: FlaskForm) -> dict:
     """The submitted values for a service: everything but the buttons and the CSRF token."""
     skip = {"csrf_token", "save", "preview", *NewImageFields.FIELDS}
     return {name: value for name, value in form.data.items() if name not in skip}
-
-
-# --- Privacy requests (issue 11, /staff/privacy) ---
-
-
-class PrivacyLookupForm(StaffForm):
-    email = EmailField(
-        "Email address",
-        validators=[DataRequired(message="Enter the email address the request is about.")],
-        filters=[strip],
-        description="Everything stored for this address: registrations, emails, marketing choice.",
-    )
-
-
-class PrivacyEraseForm(PrivacyLookupForm):
-    confirm = BooleanField(
-        "Yes, erase everything stored for this address",
-        validators=[DataRequired(message="Tick the box to confirm the erasure.")],
-    )

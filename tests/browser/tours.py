@@ -61,24 +61,35 @@ def public_visits(page, site_url: str, smtp) -> dict[str, Visit]:
         name: visit(page, name, path) for name, path in public_reading_paths(site_url).items()
     }
 
+    # The demo field trip takes applications (issue 13), with three questions.
     visits["registration form"] = visit(page, "registration form", f"{FIELD_TRIP}/register")
     page.wait_for_timeout(MIN_FILL_MS)
     visits["registration form with errors"] = submit_and_keep(
-        page, "registration form with errors", "Register"
+        page, "registration form with errors", "Apply"
     )
     assert "There is a problem" in page.get_by_role("alert").inner_text()
-    page.get_by_label("Full name").fill("Ada Tour")
+    page.get_by_label("Full name (required)").fill("Ada Tour")
     page.get_by_label("Email address").fill("ada.tour@example.org")
+    page.get_by_label("Your full name exactly as on your photo ID").fill("Ada Tour")
+    page.get_by_label("Nationality").select_option(label="Iceland")
+    page.get_by_label("Arctic char").check()
     page.get_by_label("I have read the privacy notice").check()
     page.wait_for_timeout(MIN_FILL_MS)
-    page.get_by_role("button", name="Register").click()
+    page.get_by_role("button", name="Apply").click()
     page.wait_for_url("**/register/check-your-email")
     visits["registration confirmation"] = visit(page, "registration confirmation", page.url)
     # The manage link goes by email only, as an attendee gets it.
-    mail = wait_for_mail(smtp, "ada.tour@example.org", "Registration confirmed")
+    mail = wait_for_mail(smtp, "ada.tour@example.org", "Application received")
     manage_url = manage_link(mail, site_url)
     page.goto(manage_url)
-    page.get_by_role("link", name="Cancel my registration").click()
+    visits["change details"] = visit(page, "change details", manage_url.split("?")[0] + "/edit")
+    page.get_by_label("Full name (required)").fill("")
+    visits["change details with errors"] = submit_and_keep(
+        page, "change details with errors", "Save my changes"
+    )
+    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    page.goto(manage_url)
+    page.get_by_role("link", name="Withdraw my application").click()
     page.wait_for_url("**/cancel")
     visits["cancel confirmation"] = visit(page, "cancel confirmation", page.url)
     visits["manage registration"] = visit(page, "manage registration", manage_url.split("?")[0])
@@ -117,6 +128,8 @@ def staff_visits(page, admin: tuple[str, str], smtp=None) -> dict[str, Visit]:
         "staff sessions": f"/staff/events/{event}/sessions",
         "staff messages": f"/staff/events/{event}/messages",
         "staff announcements": "/staff/announcements",
+        "staff questions": f"/staff/events/{event}/questions",
+        "staff attendee answers": None,
         "staff articles": "/staff/articles/",
         "staff article editor": None,
         "staff new article": "/staff/articles/new",
@@ -138,6 +151,9 @@ def staff_visits(page, admin: tuple[str, str], smtp=None) -> dict[str, Visit]:
         if name == "staff article editor":
             page.goto("/staff/articles/")
             path = first_link_path(page, "/edit")
+        elif name == "staff attendee answers":
+            page.goto(f"/staff/events/{event}/attendees")
+            path = first_link_path(page, "/answers")
         elif name == "staff account":
             page.goto("/staff/users/")
             path = first_link_path(page, "/staff/users/", digits=True)

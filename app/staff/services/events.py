@@ -22,15 +22,18 @@ EVENT_AUDITED = (
     "title", "slug", "kind", "summary", "description_md", "what_to_bring", "timezone",
     "starts_at", "ends_at", "venue", "address", "city", "country", "capacity",
     "waitlist_enabled", "registration_opens_at", "registration_closes_at", "status",
-    "published_at", "sequence", "reminder_days", "remind_waitlisted",
+    "published_at", "sequence", "reminder_days", "remind_waitlisted", "approval_required",
+    "changes_close_at",
 )  # fmt: skip
 # What attendees' calendars hold: a change to any of these sends them an update.
 CALENDAR_FIELDS = ("starts_at", "ends_at", "venue", "address", "city", "country")
 PLAIN_FIELDS = (
     "title", "kind", "summary", "what_to_bring", "venue", "address", "city", "country",
-    "capacity", "waitlist_enabled", "status",
+    "capacity", "waitlist_enabled", "status", "approval_required",
 )  # fmt: skip
-TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+TIME_FIELDS = (
+    "starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "changes_close_at",
+)  # fmt: skip
 
 
 def all_events() -> list[Event]:

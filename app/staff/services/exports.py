@@ -17,7 +17,9 @@ from sqlalchemy import Select, select
 
 from app.db import sqlite_immediate
 from app.extensions import db
-from app.models import Event, Registration
+from app.models import Event, Question, Registration
+from app.models.questions import event_questions
+from app.registration.answers import answers_by_registration
 from app.registration.queries import status_order, waitlist_position_column
 from app.staff.services import audit
 
@@ -27,10 +29,15 @@ COLUMNS = (
     "waitlist_position", "registered_at", "cancelled_at", "checked_in_at", "consent_at",
     "marketing_opt_in", "event",
 )  # fmt: skip
-# Then the consent proof (issue 11, app/privacy/versions.py), then our own extras.
+# Then the consent proof (issue 11, app/privacy/versions.py), then (per-event lists) one
+# column per question headed by its label (issue 13), then our own extras; `updated_at` tells
+# which rows changed since an earlier export.
 CONSENT_COLUMNS = ("consent_version", "marketing_consent_version")
-EXTRA_COLUMNS = ("event_title", "event_starts_at", "marketing_opt_in_at", "promoted_at")
+EXTRA_COLUMNS = (
+    "event_title", "event_starts_at", "marketing_opt_in_at", "promoted_at", "updated_at",
+)  # fmt: skip
 HEADER = COLUMNS + CONSENT_COLUMNS + EXTRA_COLUMNS
+FIXED = len(COLUMNS) + len(CONSENT_COLUMNS)
 
 # A spreadsheet runs a cell starting with one of these as a formula (or DDE command).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -80,6 +87,8 @@ def export_query(event: Event | None) -> Select:
             Event.starts_at,
             Registration.marketing_opt_in_at,
             Registration.promoted_at,
+            Registration.updated_at,
+            Registration.id,
         )
         .join(Event, Event.id == Registration.event_id)
         .order_by(
@@ -91,11 +100,36 @@ def export_query(event: Event | None) -> Select:
     return query
 
 
-def export_rows(event: Event | None) -> Iterator[list[Any]]:
-    """The data rows, ready to write, read from a server-side cursor in batches."""
+def export_questions(event: Event | None) -> list[Question]:
+    """The questions with a column: every question of the event, retired ones too."""
+    return event_questions(event) if event is not None else []
+
+
+def export_header(questions: list[Question]) -> list[str]:
+    labels = [question.label for question in questions]
+    return [*HEADER[:FIXED], *labels, *HEADER[FIXED:]]
+
+
+def export_rows(event: Event | None, questions: list[Question]) -> Iterator[list[Any]]:
+    """The data rows, ready to write, read from a server-side cursor in batches; each batch's
+    answers come from one more query."""
     result = db.session.execute(export_query(event).execution_options(yield_per=BATCH))
-    for row in result:
-        yield [cell(value) for value in row]
+    for batch in result.partitions():
+        answers = batch_answers([row[-1] for row in batch]) if questions else {}
+        for row in batch:
+            *values, registration_id = row
+            mine = answers.get(registration_id, {})
+            answer_cells = [mine.get(question.id, "") for question in questions]
+            cells = [cell(value) for value in values]
+            yield [*cells[:FIXED], *(cell(a) for a in answer_cells), *cells[FIXED:]]
+
+
+def batch_answers(registration_ids: list[int]) -> dict[int, dict[int, str]]:
+    """{registration id: {question id: answer}}; several choices joined with "; "."""
+    return {
+        registration_id: {q: "; ".join(value.splitlines()) for q, value in answers.items()}
+        for registration_id, answers in answers_by_registration(registration_ids).items()
+    }
 
 
 def csv_chunks(event: Event | None) -> Iterator[bytes]:
@@ -103,8 +137,9 @@ def csv_chunks(event: Event | None) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(UTF8_BOM)
-    writer.writerow(HEADER)
-    for n, row in enumerate(export_rows(event), start=1):
+    questions = export_questions(event)
+    writer.writerow([cell(label) for label in export_header(questions)])
+    for n, row in enumerate(export_rows(event, questions), start=1):
         writer.writerow(row)
         if n % BATCH == 0:
             yield buffer.getvalue().encode("utf-8")
@@ -117,8 +152,9 @@ def write_xlsx(event: Event | None, target: IO[bytes]) -> None:
     """Write the list as an XLSX workbook to `target`; write-only mode keeps rows on disk."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="Attendees")
-    sheet.append(list(HEADER))
-    for row in export_rows(event):
+    questions = export_questions(event)
+    sheet.append([xlsx_safe(cell(label)) for label in export_header(questions)])
+    for row in export_rows(event, questions):
         sheet.append([xlsx_safe(value) for value in row])
     workbook.save(target)
 

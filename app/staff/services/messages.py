@@ -37,14 +37,16 @@ class Audience:
     condition: ColumnElement[bool]
 
 
-# One place for the audiences: "pending" (applications awaiting approval, issue 13) is one
-# more entry here, with its status.
+# One place for the audiences.
 AUDIENCES: dict[str, Audience] = {
     "confirmed": Audience(
         "Confirmed attendees", Registration.status == RegistrationStatus.CONFIRMED
     ),
     "waitlisted": Audience(
         "People on the waiting list", Registration.status == RegistrationStatus.WAITLISTED
+    ),
+    "pending": Audience(
+        "Applications awaiting a decision", Registration.status == RegistrationStatus.PENDING
     ),
     "checked_in": Audience(
         "Checked in (those who came)",

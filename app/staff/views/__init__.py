@@ -18,6 +18,7 @@ from app.staff.views import (  # noqa: F401
     outbox,
     privacy,
     programme,
+    questions,
     tags,
     two_factor,
     users,

@@ -82,6 +82,7 @@ def event_form(event: Event | None, read_request: bool = True) -> EventForm:
                     "capacity",
                     "waitlist_enabled",
                     "remind_waitlisted",
+                    "approval_required",
                     "status",
                 )  # fmt: skip
             }
