@@ -7,11 +7,11 @@ read in batches from a server-side cursor, so memory stays flat however long the
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Select, select
 
@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Event, Registration
 from app.registration.queries import status_order, waitlist_position_column
 from app.staff.services import audit
+from app.staff.services.xlsx_stream import xlsx_chunks
 
 # The public contract (DESIGN.md): these first, in this order. More may follow.
 COLUMNS = (
@@ -113,14 +114,10 @@ def csv_chunks(event: Event | None) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-def write_xlsx(event: Event | None, target: IO[bytes]) -> None:
-    """Write the list as an XLSX workbook to `target`; write-only mode keeps rows on disk."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="Attendees")
-    sheet.append(list(HEADER))
-    for row in export_rows(event):
-        sheet.append([xlsx_safe(value) for value in row])
-    workbook.save(target)
+def xlsx_file_chunks(event: Event | None) -> Iterator[bytes]:
+    """The list as an XLSX workbook, in pieces sent as they are made (xlsx_stream.py)."""
+    rows = ([xlsx_safe(value) for value in row] for row in export_rows(event))
+    yield from xlsx_chunks("Attendees", itertools.chain([list(HEADER)], rows), BATCH)
 
 
 def xlsx_safe(value: Any) -> Any:
