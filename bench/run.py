@@ -178,10 +178,7 @@ def session_cookie(base_url: str, form_path: str) -> str:
     response = conn.getresponse()
     response.read()
     conn.close()
-    cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
-    if not cookie.startswith("session="):
-        raise RuntimeError("the registration form set no session cookie")
-    return cookie
+    return session_from(response)
 
 
 SESSION_PAGES = ("/ (home)", "article", "event page")
@@ -196,6 +193,7 @@ def bench_pages(scratch, env, app, urls, seconds, connections) -> None:
     queries = goals.queries_per_request(app, urls, staff_urls, (STAFF_EMAIL, STAFF_PASSWORD))
 
     def measure(server: Gunicorn, path: str, headers: dict | None = None):
+        expect_ok(server.base_url, path, headers or {})
         # Warm up: each worker compiles its templates and fills its caches on first use.
         wrk(server.base_url + path, warm, connections, headers=headers)
         result = wrk(server.base_url + path, seconds, connections, headers=headers)
@@ -444,6 +442,16 @@ def reset_peak_rss(pid: int) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
+def session_from(response) -> str:
+    """The `session=...` pair among a response's Set-Cookie headers (there may be several:
+    the staff sign-in also sets a device cookie)."""
+    for header in response.headers.get_all("Set-Cookie") or []:
+        pair = header.split(";", 1)[0].strip()
+        if pair.startswith("session="):
+            return pair
+    raise RuntimeError("the response set no session cookie")
+
+
 def sign_in(base_url: str) -> str:
     """Sign in as the staff user like a browser; the session cookie."""
     from urllib.parse import urlencode
@@ -452,7 +460,7 @@ def sign_in(base_url: str) -> str:
     conn.request("GET", "/staff/login")
     response = conn.getresponse()
     html = response.read().decode()
-    cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
+    cookie = session_from(response)
     body = urlencode(
         {
             "csrf_token": clients.hidden_value(html, "csrf_token"),
@@ -465,9 +473,20 @@ def sign_in(base_url: str) -> str:
     response = conn.getresponse()
     response.read()
     conn.close()
-    if response.status not in (302, 303):
+    if response.status not in (302, 303) or response.getheader("Location", "").endswith("/login"):
         raise RuntimeError(f"staff sign-in answered {response.status}")
-    return response.getheader("Set-Cookie", "").split(";", 1)[0]
+    return session_from(response)
+
+
+def expect_ok(base_url: str, path: str, headers: dict) -> None:
+    """wrk counts a redirect as a success: make sure this page is really served (200)."""
+    conn = clients.connection(base_url)
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"{path} answered {response.status}, not 200, with {headers}")
 
 
 def download(base_url: str, path: str, cookie: str, out: Path) -> tuple[float, float]:
