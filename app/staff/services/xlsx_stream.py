@@ -97,7 +97,8 @@ def xlsx_chunks(title: str, rows: Iterable[Iterable[Any]], batch: int = 1000) ->
         archive.writestr("xl/workbook.xml", WORKBOOK.format(title=escape(title, {'"': "&quot;"})))
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         yield out.take()
-        with archive.open(SHEET_PATH, "w", force_zip64=True) as sheet:
+        # No Zip64 records (some spreadsheet apps refuse them): a sheet must stay under 2 GiB.
+        with archive.open(SHEET_PATH, "w") as sheet:
             sheet.write(SHEET_START.encode())
             pending: list[str] = []
             for row in rows:
