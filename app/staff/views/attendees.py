@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.extensions import db
 from app.models import REGISTRATION_STATUSES, Event, Registration, Role
+from app.models import RegistrationStatus as Status
 from app.pagination import paginate
 from app.registration.queries import waitlist_positions
 from app.staff.services.attendees import (
@@ -37,7 +38,10 @@ def attendees(slug: str):
         event=event,
         counts=attendee_counts(event),
         pagination=pagination,
-        positions=waitlist_positions(event, [row.id for row in pagination.items]),
+        # Only people still waiting have a place in line: a page without any costs no query.
+        positions=waitlist_positions(
+            event, [row.id for row in pagination.items if row.status == Status.WAITLISTED]
+        ),
         search=search,
         status=status,
         statuses=REGISTRATION_STATUSES,
