@@ -17,7 +17,8 @@ from app.outbox.schedule import register_job
 from app.privacy import cli as privacy_cli
 from app.privacy.retention import JOB_NAME as PURGE_JOB
 from app.privacy.retention import run_purge
-from app.registration import programme_emails
+from app.privacy.routes import bp as unsubscribe_bp
+from app.registration import programme_emails, reminders
 from app.registration.routes import bp as registration_bp
 from app.site.routes import bp as site_bp
 from app.staff.cli import users_command
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(site_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(unsubscribe_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
 
 
@@ -121,9 +123,10 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_background_work(app: Flask) -> None:
     """MAIL_DELIVERY=thread: a per-process sender that delivers the outbox after commits; the
-    scheduled jobs those processes run (programme change emails)."""
+    scheduled jobs those processes run (programme change emails, reminders)."""
     outbox_sender.init_app(app)
     programme_emails.register_jobs(app)
+    reminders.register_jobs(app)
     # The daily retention purge (app/privacy/retention.py); an interval of 0 turns it off.
     if app.config["PRIVACY_PURGE_INTERVAL_SECONDS"] > 0:
         register_job(

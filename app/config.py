@@ -125,6 +125,10 @@ class Config:
         self.PROGRAMME_CHANGE_CHECK_SECONDS = float(
             os.environ.get("PROGRAMME_CHANGE_CHECK_SECONDS", "60")
         )
+        # Issue 14: how often the mail-delivering processes look for due reminders; 0: never.
+        self.REMINDER_CHECK_SECONDS = float(os.environ.get("REMINDER_CHECK_SECONDS", "60"))
+        # Announcements are queued at this pace (messages per minute); unset or 0: no pacing.
+        self.MAIL_RATE_PER_MINUTE = int(os.environ.get("MAIL_RATE_PER_MINUTE") or "0")
         self.MAX_CONTENT_LENGTH = 1024 * 1024
         # Images (app/media/): the upload view alone raises the request limit to fit one file.
         self.MEDIA_MAX_BYTES = int(os.environ.get("MEDIA_MAX_BYTES", "15000000"))

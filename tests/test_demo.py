@@ -1,5 +1,6 @@
 """The demo content: its files, `flask seed`, and what a visitor sees of it."""
 
+import io
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -7,12 +8,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from app.demo import loader
+from app.demo.pictures import portrait_background
 from app.demo.seed import seed_demo_content
 from app.extensions import db
-from app.models import Article, Author, Event, Tag
+from app.models import Article, Author, Event, MediaBlob, Tag
 
 DEMO_DIR = Path(loader.__file__).parent
 LOADERS = {
@@ -141,3 +144,16 @@ def test_a_demo_event_page_shows_what_to_bring_once(app, runner, client, event):
     html = client.get(f"/events/{event['slug']}").get_data(as_text=True)
     assert html.count(">What to bring</h2>") == (1 if event["what_to_bring"] else 0)
     assert event["what_to_bring"] in html
+
+
+def test_every_demo_author_has_a_portrait_in_the_colour_its_alt_text_names(app, runner):
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    with app.app_context():
+        authors = db.session.scalars(select(Author)).all()
+        assert authors
+        for author in authors:
+            assert author.image is not None, author.slug
+            colour = portrait_background(author.image.alt)
+            blob = db.session.get(MediaBlob, author.image.original_sha256)
+            corner = Image.open(io.BytesIO(blob.data)).convert("RGB").getpixel((5, 5))
+            assert corner == colour, (author.slug, author.image.alt, corner)

@@ -4,6 +4,7 @@ gunicorn with gunicorn.conf.py (the public page cache: tests/test_page_cache.py)
 import json
 import os
 import re
+import runpy
 import shutil
 import signal
 import socket
@@ -182,3 +183,12 @@ def test_gunicorn_serves_the_app_with_its_config_and_stops_gracefully(sqlite_cop
     assert "Using worker: gthread" in stderr
     [line] = [line for line in request_lines(stderr) if line["path"] == "/privacy"]
     assert line["request_id"] == request_id and line["status"] == 200
+
+
+def test_nginx_lets_go_of_an_idle_connection_to_gunicorn_before_gunicorn_does():
+    """Else a request nginx sends on a connection gunicorn is just closing gets a 502, and a
+    POST is not retried on the other host."""
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstream = re.search(r"upstream northlight \{(.*?)\}", site, re.S).group(1)
+    nginx_idle = int(re.search(r"keepalive_timeout (\d+)s;", upstream).group(1))
+    assert nginx_idle < runpy.run_path(str(ROOT / "gunicorn.conf.py"))["keepalive"]

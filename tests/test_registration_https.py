@@ -108,6 +108,9 @@ def test_the_agenda_form_on_the_manage_page_saves_over_https(app, client):
     [
         ("marketing", {"marketing_opt_in": "yes"}, "/registrations/{token}?marketing=yes"),
         ("erase", {}, "/registrations/erased"),
+        ("release", {}, "/registrations/{token}?cancelled=1"),
+        # Issue 13: the attendee's own change of details.
+        ("edit", {"name": "Ada King"}, "/registrations/{token}?details=saved"),
     ],
 )
 def test_the_privacy_forms_work_over_https(app, client, page, fields, location):

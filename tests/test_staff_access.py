@@ -7,7 +7,7 @@ from flask import url_for
 
 from app.extensions import db
 from app.media.library import Upload, add_media, check_upload
-from app.models import OutboxMessage
+from app.models import OutboxMessage, StaffMessage
 from tests.support.factories import (
     create_article,
     create_author,
@@ -17,6 +17,7 @@ from tests.support.factories import (
 )
 from tests.support.forms import csrf_token_from
 from tests.support.images import png
+from tests.support.questions import create_question
 from tests.support.staff import PASSWORD, create_registration, create_user, sign_in
 
 # The least role each staff route needs. Every route of the blueprint must be listed here:
@@ -28,6 +29,15 @@ REQUIRED_ROLE = {
     "staff.attendees": "staff",
     "staff.attendee_cancel": "staff",
     "staff.attendee_promote": "staff",
+    "staff.attendee_approve": "staff",
+    "staff.attendee_decline": "staff",
+    "staff.attendees_decide": "staff",
+    "staff.attendee_answers": "staff",
+    "staff.questions": "staff",
+    "staff.question_add": "marketing",
+    "staff.question_edit": "marketing",
+    "staff.question_move": "marketing",
+    "staff.question_retire": "marketing",
     "staff.attendee_check_in": "staff",
     "staff.event_attendees_csv": "staff",
     "staff.event_attendees_xlsx": "staff",
@@ -37,6 +47,9 @@ REQUIRED_ROLE = {
     "staff.outbox_message": "staff",
     "staff.outbox_retry": "staff",
     "staff.outbox_resend": "staff",
+    "staff.event_messages": "staff",
+    "staff.announcements": "marketing",
+    "staff.event_message_resend": "staff",
     "staff.articles": "marketing",
     "staff.article_new": "marketing",
     "staff.article_edit": "marketing",
@@ -91,6 +104,7 @@ def targets(app):
         create_registration(event, "confirmed")
         waiting = create_registration(event, "waitlisted")
         session = create_session(event)
+        question = create_question(event, "Matrix question")
         article = create_article(slug="matrix-article", author=create_author(slug="matrix-author"))
         create_tag("Matrix")
         victim = create_user("staff", email="victim@northlight.test")
@@ -108,6 +122,14 @@ def targets(app):
             status="failed",
         )
         db.session.add(message)
+        db.session.flush()
+        # A staff message with the same id, for /staff/events/<slug>/messages/<id>/resend.
+        db.session.add(
+            StaffMessage(
+                id=message.id, event_id=event.id, audience="confirmed", subject="Hi",
+                body_md="Hi", body_html="<p>Hi</p>", recipients=1,
+            )
+        )  # fmt: skip
         db.session.commit()
         return {
             "/staff/events/": event.slug,
@@ -119,6 +141,9 @@ def targets(app):
             "user_id": victim.id,
             "session_id": session.id,
             "media_id": picture.id,
+            "question_id": question.id,
+            "direction": "down",
+            "action": "retire",
         }
 
 

@@ -53,6 +53,7 @@ EVENT_KEYS = {
     "country": str,
     "capacity": int,
     "waitlist": flag,
+    "approval": flag,
 }
 
 

@@ -66,8 +66,21 @@ PICTURES = {
     "inside-a-french-supercomputing-centre": DemoPicture(
         "data-hall", "A supercomputer hall with black cabinets and rows of small lights"
     ),
+    # Portraits: the background is the colour the alt text names (portrait_background).
     "ingrid-solvang": DemoPicture("portrait", "Stylised portrait silhouette on a teal background"),
     "mathis-leroux": DemoPicture("portrait", "Stylised portrait silhouette on an amber background"),
+    "amara-okafor": DemoPicture("portrait", "Stylised portrait silhouette on a blue background"),
+    "jonas-brandt": DemoPicture("portrait", "Stylised portrait silhouette on a plum background"),
+    "sigrun-haraldsdottir": DemoPicture(
+        "portrait", "Stylised portrait silhouette on a moss-green background"
+    ),
+}
+PORTRAIT_BACKGROUNDS = {
+    "teal": (40, 140, 140),
+    "amber": (214, 150, 50),
+    "blue": (90, 110, 180),
+    "plum": (120, 60, 110),
+    "moss-green": (90, 120, 60),
 }
 
 
@@ -155,8 +168,12 @@ def city_night(rng: random.Random) -> Image.Image:
     return image
 
 
-def portrait(rng: random.Random) -> Image.Image:
-    background = rng.choice([(40, 140, 140), (214, 150, 50), (90, 110, 180)])
+def portrait_background(alt: str) -> tuple[int, int, int]:
+    """The colour a portrait's alt text names, so the words and the pixels agree."""
+    return next(rgb for word, rgb in PORTRAIT_BACKGROUNDS.items() if f" {word} " in alt)
+
+
+def portrait(background: tuple[int, int, int]) -> Image.Image:
     image = Image.new("RGB", PORTRAIT_SIZE, background)
     draw = ImageDraw.Draw(image)
     width, height = PORTRAIT_SIZE
@@ -169,14 +186,16 @@ THEMES = {
     "data-hall": data_hall,
     "geothermal": geothermal,
     "city-night": city_night,
-    "portrait": portrait,
 }
 
 
 def draw_png(slug: str) -> bytes:
     """The demo picture for `slug` as PNG bytes; the same bytes every time."""
     picture = PICTURES[slug]
-    image = THEMES[picture.theme](random.Random(slug))
+    if picture.theme == "portrait":
+        image = portrait(portrait_background(picture.alt))
+    else:
+        image = THEMES[picture.theme](random.Random(slug))
     if image.width > STORED_WIDTH:
         height = round(image.height * STORED_WIDTH / image.width)
         image = image.resize((STORED_WIDTH, height), Image.LANCZOS)

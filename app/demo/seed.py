@@ -19,6 +19,7 @@ from app.demo.loader import (
     load_programmes,
 )
 from app.demo.pictures import CREDIT, PICTURES, draw_png
+from app.demo.questions import seed_questions
 from app.extensions import db
 from app.media.library import Upload, add_media, check_upload
 from app.models import Article, Author, Event, ProgrammeSession, Registration, Tag
@@ -90,6 +91,7 @@ def seed_demo_content(today: datetime | None = None) -> int:
         created += 1
     db.session.flush()
     seed_programmes(authors)  # sessions come along with their events, uncounted like tags
+    seed_questions()  # questions and demo applications, likewise
     add_demo_pictures(new_rows)
     return created
 
@@ -163,6 +165,7 @@ def demo_event(data: dict, today: datetime) -> Event:
         capacity=data["capacity"],
         seats_taken=0,
         waitlist_enabled=data["waitlist"],
+        approval_required=data["approval"],
         registration_opens_at=min(today, starts_at) - timedelta(days=30),
         registration_closes_at=starts_at - timedelta(days=2),
         status="published",

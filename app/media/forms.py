@@ -4,12 +4,8 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
+from app.media.editor_fields import ALT_HINT
 from app.staff.forms import StaffForm, strip
-
-ALT_HINT = (
-    "Say what the picture shows for people who cannot see it; leave it empty only if you "
-    "mark the image decorative."
-)
 
 
 class MediaDetailsForm(StaffForm):

@@ -18,6 +18,8 @@ SIZES = {
     "article": "(min-width: 44rem) 42rem, 100vw",
     "event": "(min-width: 56rem) 48rem, 100vw",
     "portrait": "12rem",
+    "speaker": "6rem",
+    "avatar": "2rem",
     "thumb": "8rem",
     "prose": "(min-width: 44rem) 42rem, 100vw",
 }

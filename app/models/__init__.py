@@ -3,8 +3,10 @@
 from app.models.content import Article, Author, Event, SlugRedirect, Tag, article_tag
 from app.models.mail import OutboxMessage
 from app.models.media import MediaBlob, MediaItem, MediaVariant
+from app.models.messaging import Announcement, ReminderSent, StaffMessage
 from app.models.privacy import ConsentText, MarketingChoice
 from app.models.programme import AgendaChoice, ProgrammeSession, session_speaker
+from app.models.questions import Answer, Question
 from app.models.registration import Registration
 from app.models.schedule import ScheduledJob
 from app.models.staff import AuditEntry, SignInAttempt, User
@@ -14,6 +16,7 @@ from app.models.statuses import (
     EVENT_KINDS,
     EVENT_STATUSES,
     OUTBOX_STATUSES,
+    QUESTION_KINDS,
     REGISTRATION_STATUSES,
     ROLES,
     SESSION_KINDS,
@@ -21,6 +24,7 @@ from app.models.statuses import (
     EventKind,
     EventStatus,
     OutboxStatus,
+    QuestionKind,
     RegistrationStatus,
     Role,
     SessionKind,
@@ -39,6 +43,8 @@ __all__ = [
     "ROLES",
     "SESSION_KINDS",
     "AgendaChoice",
+    "Announcement",
+    "Answer",
     "Article",
     "ArticleStatus",
     "AuditEntry",
@@ -47,12 +53,17 @@ __all__ = [
     "EventKind",
     "EventStatus",
     "MarketingChoice",
+    "ReminderSent",
+    "StaffMessage",
     "MediaBlob",
     "MediaItem",
     "MediaVariant",
     "OutboxMessage",
     "OutboxStatus",
     "ProgrammeSession",
+    "QUESTION_KINDS",
+    "Question",
+    "QuestionKind",
     "Registration",
     "RegistrationStatus",
     "Role",

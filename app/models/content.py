@@ -172,6 +172,10 @@ class Event(LocalTimes, db.Model):
     waitlist_issued: Mapped[int] = mapped_column(Integer, default=0)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Issue 13: sign-ups are applications staff approve; attendees edit until changes close
+    # (None: when registration closes).
+    approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    changes_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # iCalendar SEQUENCE: raised whenever date, time or place changes.
@@ -181,6 +185,10 @@ class Event(LocalTimes, db.Model):
     # Issue 12: a cover image (articles, events) or portrait (authors) from the media library.
     image_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"), index=True)
     image: Mapped[MediaItem | None] = relationship(lazy="joined")
+    # Issue 14: reminders, as days before the start ("7,1"); empty sends none.
+    reminder_days: Mapped[str] = mapped_column(String(60), default="7,1")
+    # Whether people on the waiting list get a short "you're still number N" note too.
+    remind_waitlisted: Mapped[bool] = mapped_column(Boolean, default=False)
 
     def set_description(self, markdown: str) -> None:
         """Keep the Markdown and its sanitised HTML together: rendered once, on save."""

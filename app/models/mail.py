@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import UTCDateTime, utcnow
@@ -35,3 +35,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When body and address were cleared (retention or erasure, app/privacy/).
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Issue 14: extra mail headers (List-Unsubscribe on announcements), and the staff message or
+    # announcement the row belongs to ("message:12", "announcement:3"), for its counts.
+    headers: Mapped[dict | None] = mapped_column(JSON)
+    batch: Mapped[str | None] = mapped_column(String(40), index=True)

@@ -11,11 +11,46 @@ from enum import StrEnum
 class RegistrationStatus(StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
+    # An application to an event that needs approval: holds no seat until staff approve it.
+    PENDING = "pending"
     CANCELLED = "cancelled"
+    DECLINED = "declined"
 
 
 # Still expecting to come, or waiting for a seat: who hears about changes to the event.
 ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
+class QuestionKind(StrEnum):
+    """What an event question asks for; the label is what the staff editor shows."""
+
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    CHOICE_RADIO = "choice_radio"
+    CHOICE_SELECT = "choice_select"
+    MULTI = "multi"
+    YES_NO = "yes_no"
+    DATE = "date"
+    NUMBER = "number"
+    COUNTRY = "country"
+
+    @property
+    def label(self) -> str:
+        return {
+            "short_text": "Short text",
+            "long_text": "Long text",
+            "choice_radio": "One choice (buttons)",
+            "choice_select": "One choice (list)",
+            "multi": "Several choices (checkboxes)",
+            "yes_no": "Yes or no",
+            "date": "Date",
+            "number": "Number",
+            "country": "Country",
+        }[self.value]
+
+    @property
+    def has_choices(self) -> bool:
+        return self in (QuestionKind.CHOICE_RADIO, QuestionKind.CHOICE_SELECT, QuestionKind.MULTI)
 
 
 class ArticleStatus(StrEnum):
@@ -97,3 +132,4 @@ EVENT_KINDS = {kind.value: kind.label for kind in EventKind}
 OUTBOX_STATUSES = tuple(OutboxStatus)
 SESSION_KINDS = {kind.value: kind.label for kind in SessionKind}
 ROLES = tuple(Role)
+QUESTION_KINDS = {kind.value: kind.label for kind in QuestionKind}

@@ -62,6 +62,7 @@ class Envelope:
     ics: str | None
     ics_method: str | None
     attempts: int
+    headers: dict | None = None
 
 
 class ConnectionLost(Exception):
@@ -178,6 +179,7 @@ def claim_next() -> Envelope | None:
         ics=message.ics,
         ics_method=message.ics_method,
         attempts=message.attempts,
+        headers=message.headers,
     )
     db.session.commit()
     return envelope
@@ -198,6 +200,11 @@ def build_mail(envelope: Envelope) -> MailMessage:
     )
     # The same Message-ID on every attempt: a resend after a crash is recognisably the same mail.
     mail.msgId = envelope.message_id
+    if envelope.headers:
+        # Only headers the site itself wrote (List-Unsubscribe); one line each, whatever is stored.
+        mail.extra_headers = {
+            name: " ".join(str(value).split()) for name, value in envelope.headers.items()
+        }
     if envelope.ics:
         method = envelope.ics_method or "PUBLISH"
         mail.attach(

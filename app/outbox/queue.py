@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy import insert
 
 from app.addresses import normalize_email
 from app.db import utcnow
@@ -30,6 +31,7 @@ def enqueue(
     ics_method: str | None = None,
     registration: Registration | None = None,
     event: Event | None = None,
+    batch: str | None = None,
 ) -> OutboxMessage:
     """Add one message to the outbox in the current transaction; it is sent after commit."""
     if registration is not None and event is None:
@@ -44,6 +46,7 @@ def enqueue(
         body_html=body_html,
         ics=ics,
         ics_method=ics_method,
+        batch=batch,
     )
 
 
@@ -61,6 +64,42 @@ def add_message(**fields) -> OutboxMessage:
     db.session.flush()
     mark_dirty()
     return message
+
+
+def add_many(rows: list[dict], *, first_due: datetime | None = None, per_minute: int = 0) -> int:
+    """Queue many messages with one multi-row INSERT (an announcement to 20,000 people is one
+    statement, not 20,000); each row holds the OutboxMessage columns it sets.
+
+    With `per_minute`, row i is due i/per_minute minutes after `first_due`: the pace is in the
+    rows, so any number of delivering processes together keep to it.
+    """
+    if not rows:
+        return 0
+    start = first_due or utcnow()
+    request_id = current_request_id()
+    spacing = timedelta(minutes=1) / per_minute if per_minute else timedelta(0)
+    values = [
+        {
+            "body_html": "",
+            "ics": None,
+            "ics_method": None,
+            "registration_id": None,
+            "event_id": None,
+            "headers": None,
+            "batch": None,
+            **row,
+            "message_id": new_message_id(),
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": start + spacing * index,
+            "request_id": request_id,
+            "created_at": start,
+        }
+        for index, row in enumerate(rows)
+    ]
+    db.session.execute(insert(OutboxMessage), values)
+    mark_dirty()
+    return len(values)
 
 
 def new_message_id() -> str:
@@ -120,4 +159,6 @@ def copy_to(message: OutboxMessage, address: str) -> OutboxMessage:
         body_html=message.body_html,
         ics=message.ics,
         ics_method=message.ics_method,
+        headers=message.headers,
+        batch=message.batch,
     )

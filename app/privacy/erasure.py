@@ -4,7 +4,7 @@ retention purge, the attendee's "Delete my data" and an admin's erase.
 What statistics need stays (event, status, timestamps, check-in); every personal value goes,
 in the caller's transaction (this flushes; the caller commits). Steps, in order:
   1. the registration's own fields (one conditional UPDATE: a second erase changes nothing);
-  2. answers to event questions (issue 13 adds its step here: `erase_answers`);
+  2. its answers to the event's questions (deleted: a label and a value are all they hold);
   3. its outbox rows: unsent ones are dropped, sent ones lose body and address;
   4. audit entries about it keep the action and lose the summary and values.
 """
@@ -16,7 +16,7 @@ from sqlalchemy import delete, update
 
 from app.db import utcnow
 from app.extensions import db
-from app.models import AuditEntry, OutboxMessage, OutboxStatus, Registration
+from app.models import Answer, AuditEntry, OutboxMessage, OutboxStatus, Registration
 
 ERASED_SUMMARY = "(personal details erased)"
 
@@ -61,7 +61,12 @@ def anonymise_registration(registration_id: int, now: datetime | None = None) ->
 
 
 def erase_answers(registration_id: int) -> None:
-    """Answers to event questions (issue 13): delete or blank them here when they exist."""
+    """Answers to the event's questions: every one of them goes."""
+    db.session.execute(
+        delete(Answer)
+        .where(Answer.registration_id == registration_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def erase_outbox(registration_id: int, now: datetime) -> None:
@@ -81,7 +86,15 @@ def erase_outbox(registration_id: int, now: datetime) -> None:
 
 
 def cleared_message() -> dict:
-    return {"to_address": "", "body_text": "", "body_html": "", "ics": None, "last_error": None}
+    # headers: an announcement's List-Unsubscribe link carries the address (signed, readable).
+    return {
+        "to_address": "",
+        "body_text": "",
+        "body_html": "",
+        "ics": None,
+        "last_error": None,
+        "headers": None,
+    }
 
 
 def erase_audit(registration_id: int) -> None:

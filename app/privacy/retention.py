@@ -2,7 +2,7 @@
 
 - Registrations of events that ended more than RETENTION_DAYS ago are anonymised
   (app/privacy/erasure.py).
-- Dietary and accessibility notes (and, with issue 13, answers marked sensitive) of events
+- Dietary and accessibility notes (and answers to questions marked sensitive) of events
   that ended more than SENSITIVE_RETENTION_DAYS ago are cleared, with the bodies of the
   emails that quoted them.
 - Sent or failed outbox messages lose body and address OUTBOX_RETENTION_DAYS after their
@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.db import utcnow
 from app.extensions import db
-from app.models import Event, OutboxMessage, OutboxStatus, Registration
+from app.models import Answer, Event, OutboxMessage, OutboxStatus, Question, Registration
 from app.privacy.erasure import anonymise_registration, cleared_message
 
 JOB_NAME = "privacy-purge"
@@ -69,7 +69,7 @@ def purge(now: datetime | None = None, dry_run: bool = False) -> PurgeCounts:
 
 
 def purge_sensitive(now: datetime, days: int, dry_run: bool) -> int:
-    """Dietary and accessibility notes; issue 13 adds sensitive answers as one more step."""
+    """Dietary and accessibility notes, and answers to questions marked sensitive."""
     due = (ended_before(days, now), Registration.sensitive_purged_at.is_(None))
     if dry_run:
         return db.session.scalar(select(func.count()).select_from(Registration).where(*due))
@@ -91,7 +91,13 @@ def purge_sensitive(now: datetime, days: int, dry_run: bool) -> int:
             .values(body_text="", body_html="", ics=None)
             .execution_options(synchronize_session=False)
         )
-    # Step for issue 13: clear answers to questions marked sensitive of `purged` here.
+        # Answers to questions marked sensitive (issue 13); the other answers stay.
+        sensitive = select(Question.id).where(Question.sensitive.is_(True))
+        db.session.execute(
+            delete(Answer)
+            .where(Answer.registration_id.in_(purged), Answer.question_id.in_(sensitive))
+            .execution_options(synchronize_session=False)
+        )
     return len(purged)
 
 

@@ -24,6 +24,7 @@ from app.models import (
 from app.privacy import versions
 from app.privacy.erasure import anonymise_registration, cleared_message
 from app.registration import service
+from app.registration.answers import answers_to_show
 from app.registration.queries import waitlist_position
 
 REGISTRATION_FIELDS = (
@@ -48,6 +49,10 @@ def registration_data(registration: Registration) -> dict:
         "starts_at": iso(event.starts_at),
         "ends_at": iso(event.ends_at),
     }
+    data["answers"] = [
+        {"question": answer.label, "answer": answer.value, "sensitive": answer.sensitive}
+        for answer in answers_to_show(registration, include_staff_only=True)
+    ]
     data["emails"] = [message_data(m) for m in messages_of(registration.id)]
     data["consent"] = consent_data(registration)
     data["marketing_choice"] = marketing_choice_data(registration.email_normalized)

@@ -7,7 +7,9 @@ mail goes out after that commit (or never, if the change is rolled back).
 from flask import render_template
 
 from app.models import Event, OutboxMessage, Registration, RegistrationStatus
+from app.models.questions import event_questions
 from app.outbox.queue import enqueue
+from app.registration.answers import answers_to_show
 from app.registration.calendar import location, registration_ics
 from app.registration.queries import active_registrations, waitlist_position
 from app.registration.tokens import event_url, manage_url
@@ -39,6 +41,8 @@ def registration_context(registration: Registration, **extra) -> dict:
         "event_url": event_url(event),
         "manage_url": manage_url(registration),
         "position": waitlist_position(registration),
+        # Issue 13: the answers, never the sensitive ones (an email is a copy we cannot purge).
+        "answers": answers_to_show(registration, include_sensitive=False),
         **extra,
     }
 
@@ -62,13 +66,20 @@ def queue_registration_mail(
     )
 
 
-def queue_confirmation(registration: Registration, *, resent: bool = False) -> OutboxMessage:
-    """The email that follows a sign-up: seat confirmed, or place on the waiting list.
+def queue_confirmation(
+    registration: Registration, *, resent: bool = False, approved: bool = False
+) -> OutboxMessage:
+    """The email that follows a sign-up: seat confirmed, place on the waiting list, or
+    application received (and after approval, `approved`: the seat or the waiting list).
 
     With `resent`, it is the same email again (a second sign-up with the same address).
     """
+    if registration.status == RegistrationStatus.PENDING:
+        return queue_application_received(registration, resent=resent)
+    if registration.status == RegistrationStatus.DECLINED:
+        return queue_declined(registration)
     if registration.status == RegistrationStatus.WAITLISTED:
-        return queue_waitlisted(registration, resent=resent)
+        return queue_waitlisted(registration, resent=resent, approved=approved)
     if registration.status == RegistrationStatus.CANCELLED:
         return queue_cancelled(registration)
     title = registration.event.title
@@ -77,12 +88,65 @@ def queue_confirmation(registration: Registration, *, resent: bool = False) -> O
         if resent
         else f"Registration confirmed: {title}"
     )
+    if approved:
+        subject = f"Application approved, your seat is confirmed: {title}"
     return queue_registration_mail(
-        registration, "confirmation", "confirmation", subject, "REQUEST", resent=resent
+        registration,
+        "confirmation",
+        "confirmation",
+        subject,
+        "REQUEST",
+        resent=resent,
+        approved=approved,
     )
 
 
-def queue_waitlisted(registration: Registration, *, resent: bool = False) -> OutboxMessage:
+def queue_application_received(
+    registration: Registration, *, resent: bool = False
+) -> OutboxMessage:
+    """An application to an event that needs approval: received, no seat yet, no calendar
+    invitation (the event is not theirs until approved)."""
+    title = registration.event.title
+    subject = f"Application received{' (sent again)' if resent else ''}: {title}"
+    return queue_unscheduled_mail(registration, "application", "application_received", subject)
+
+
+def queue_declined(registration: Registration, *, note: str = "") -> OutboxMessage:
+    """The organisers could not offer a place; `note` is staff's own words, if any."""
+    subject = f"About your application: {registration.event.title}"
+    return queue_unscheduled_mail(registration, "declined", "declined", subject, note=note)
+
+
+def queue_unscheduled_mail(
+    registration: Registration, kind: str, template: str, subject: str, **extra
+) -> OutboxMessage:
+    """A registration email without a calendar file."""
+    subject = one_line(subject)
+    text, html = render_pair(
+        template, subject=subject, **registration_context(registration, **extra)
+    )
+    return enqueue(kind, registration.email, subject, text, html, registration=registration)
+
+
+def queue_details_changed(registration: Registration, changes: dict) -> OutboxMessage:
+    """The attendee changed their details: what changed, before and after (sensitive answers
+    named, their values not repeated)."""
+    questions = event_questions(registration.event)
+    sensitive = {question.label for question in questions if question.sensitive}
+    listed = [
+        (label, "(not repeated by email)" if label in sensitive else before,
+         "(not repeated by email)" if label in sensitive else after)
+        for label, (before, after) in changes.items()
+    ]  # fmt: skip
+    subject = f"Your details are updated: {registration.event.title}"
+    return queue_unscheduled_mail(
+        registration, "details_changed", "details_changed", subject, changes=listed
+    )
+
+
+def queue_waitlisted(
+    registration: Registration, *, resent: bool = False, approved: bool = False
+) -> OutboxMessage:
     """The email for a sign-up that landed on the waiting list, with its position."""
     title = registration.event.title
     position = waitlist_position(registration)
@@ -91,8 +155,16 @@ def queue_waitlisted(registration: Registration, *, resent: bool = False) -> Out
         if resent
         else f"On the waiting list (number {position}): {title}"
     )
+    if approved:
+        subject = f"Application approved, on the waiting list (number {position}): {title}"
     return queue_registration_mail(
-        registration, "waitlisted", "waitlisted", subject, "REQUEST", resent=resent
+        registration,
+        "waitlisted",
+        "waitlisted",
+        subject,
+        "REQUEST",
+        resent=resent,
+        approved=approved,
     )
 
 

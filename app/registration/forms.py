@@ -10,8 +10,11 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, TextArea
 from wtforms.validators import AnyOf, DataRequired, ValidationError
 
 from app.addresses import normalize_email
-from app.models import Event, EventKind
+from app.models import Event, EventKind, Question
+from app.models.questions import event_questions
 from app.privacy.versions import CONSENT_LABEL, MARKETING_HINT, MARKETING_LABEL
+from app.registration.answers import field_name
+from app.registration.question_fields import with_questions
 from app.registration.validation import MAX_LENGTHS, clean_text
 
 STAMP_SALT = "northlight.registration.form-rendered"
@@ -76,10 +79,13 @@ class RegistrationForm(FlaskForm):
     rendered = HiddenField()
 
     email_normalized: str = ""
+    # The event's public questions (issue 13); their fields are added by registration_form.
+    questions: list[Question] = []
 
     def __init__(self, event: Event, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.event = event
+        self.answer_values: dict[int, str] = {}
         if event.kind != EventKind.FIELD_TRIP:
             del self.dietary
         for name, limit in MAX_LENGTHS.items():
@@ -112,7 +118,63 @@ class RegistrationForm(FlaskForm):
         data = {name: self[name].data if name in self else "" for name in MAX_LENGTHS}
         data["consent"] = bool(self.consent.data)
         data["marketing_opt_in"] = bool(self.marketing_opt_in.data)
+        data["answers"] = {field_name(q): self[field_name(q)].data for q in self.questions}
         return data
+
+    @property
+    def question_fields(self) -> list:
+        """(question, its field) for each question, in the form's order."""
+        return [(question, self[field_name(question)]) for question in self.questions]
+
+
+def registration_form(event: Event, *args, **kwargs) -> RegistrationForm:
+    """The sign-up form for `event`: the fixed fields, then the event's public questions."""
+    questions = event_questions(event, public_only=True)
+    form_class = RegistrationForm
+    if questions:
+        form_class = with_questions(RegistrationForm, questions, "EventRegistrationForm")
+    form = form_class(event, *args, **kwargs)
+    form.questions = questions
+    return form
+
+
+class DetailsForm(FlaskForm):
+    """The attendee's own edit of their details (not the address) and answers."""
+
+    name = StringField("Full name", [Text("Enter your full name.")])
+    company = StringField("Company or organisation", [Text()])
+    job_title = StringField("Job title", [Text()])
+    dietary = TextAreaField("Dietary requirements", [Text()])
+    accessibility = TextAreaField("Accessibility needs", [Text()])
+    questions: list[Question] = []
+
+    def __init__(self, event: Event, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.answer_values: dict[int, str] = {}
+        if event.kind != EventKind.FIELD_TRIP:
+            del self.dietary
+        for name, limit in MAX_LENGTHS.items():
+            if name in self:
+                self[name].render_kw = {**(self[name].render_kw or {}), "maxlength": limit}
+
+    def details(self) -> dict:
+        """What app.registration.changes.change_details needs."""
+        data = {name: self[name].data for name in MAX_LENGTHS if name in self and name != "email"}
+        data["answers"] = {field_name(q): self[field_name(q)].data for q in self.questions}
+        return data
+
+    question_fields = RegistrationForm.question_fields
+
+
+def details_form(event: Event, *args, **kwargs) -> DetailsForm:
+    """The edit form for a registration of `event`, with the event's public questions."""
+    questions = event_questions(event, public_only=True)
+    form_class = DetailsForm
+    if questions:
+        form_class = with_questions(DetailsForm, questions, "EventDetailsForm")
+    form = form_class(event, *args, **kwargs)
+    form.questions = questions
+    return form
 
 
 class CancelForm(FlaskForm):

@@ -16,13 +16,23 @@ from flask_wtf.csrf import CSRFError
 from app.extensions import db, limiter
 from app.models import Event, Registration
 from app.models.programme import event_programme
+from app.models.questions import registration_answers
 from app.privacy import rights, versions
 from app.privacy.consent import set_marketing_choice, wants_marketing
-from app.registration import agenda, service
+from app.registration import agenda, changes, service
+from app.registration.answers import answers_to_show, field_name
 from app.registration.calendar import public_event_ics, registration_ics
-from app.registration.forms import CancelForm, EraseForm, MarketingForm, RegistrationForm
+from app.registration.forms import (
+    CancelForm,
+    EraseForm,
+    MarketingForm,
+    RegistrationForm,
+    details_form,
+    registration_form,
+)
 from app.registration.programme_calendar import agenda_ics
 from app.registration.queries import waitlist_position
+from app.registration.question_fields import stored_to_form
 from app.registration.rules import RegistrationState, registration_state
 from app.registration.tokens import registration_for_token
 from app.site import queries
@@ -39,7 +49,7 @@ def registration_rate_limit() -> str:
 def register(slug: str):
     event = visible_event_or_404(slug)
     state = registration_state(event)
-    form = RegistrationForm(event)
+    form = registration_form(event)
     if state.open and form.validate_on_submit():
         result = service.register(event, form.registration_data())
         db.session.commit()
@@ -98,6 +108,10 @@ def manage_page(
         event=registration.event,
         position=waitlist_position(registration),
         can_cancel=service.can_cancel(registration),
+        answers=answers_to_show(registration),
+        can_change=changes.can_change(registration),
+        changes_close_at=changes.changes_close_at(registration),
+        details_changed=request.args.get("details"),
         just_registered=request.args.get("registered") == "1",
         just_cancelled=request.args.get("cancelled") == "1",
         token=token,
@@ -113,6 +127,49 @@ def manage_page(
     )
     shows_form = bool(sessions) and can_choose
     return private(page, status, posts_form=shows_form)
+
+
+@bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
+def edit_details(token: str):
+    """The attendee's own change of details and answers, until changes close."""
+    registration = registration_or_404(token)
+    open_now = changes.can_change(registration)
+    form = details_form(registration.event, data=stored_details(registration))
+    status = 200
+    if open_now and form.validate_on_submit():
+        try:
+            changed = changes.change_details(registration, form.details())
+        except changes.ChangesClosed:
+            db.session.rollback()
+            open_now, status = False, 409
+        except ValueError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+            status = 422
+        else:
+            db.session.commit()
+            outcome = "saved" if changed else "unchanged"
+            return redirect(url_for(".manage", token=token, details=outcome), 303)
+    elif request.method == "POST":
+        status = 422 if open_now else 409
+    page = render_template(
+        "registration/edit.html",
+        registration=registration,
+        event=registration.event,
+        form=form,
+        open_now=open_now,
+        closes_at=changes.changes_close_at(registration),
+        token=token,
+    )
+    return private(page, status, posts_form=open_now)
+
+
+def stored_details(registration: Registration) -> dict:
+    """The form's starting values: what is stored now."""
+    data = {field: getattr(registration, field) for field in changes.EDITABLE}
+    for answer in registration_answers(registration):
+        data[field_name(answer.question)] = stored_to_form(answer.question, answer.value)
+    return data
 
 
 @bp.post("/registrations/<token>/agenda")
@@ -142,25 +199,42 @@ def agenda_calendar(token: str):
 
 @bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
+    return cancel_step(token, "registration/cancel.html")
+
+
+@bp.route("/registrations/<token>/release", methods=["GET", "POST"])
+def release(token: str):
+    """The reminder's "Can't come? Release your seat": one button; the POST cancels exactly as
+    the cancel page does (seat freed, first person waiting promoted, one transaction)."""
+    return cancel_step(token, "registration/release.html")
+
+
+def cancel_step(token: str, template: str):
     registration = registration_or_404(token)
     form = CancelForm()
     if not service.can_cancel(registration):
         status = 200 if request.method == "GET" else 409
-        return private(render_cancel(registration, form, token), status, posts_form=True)
+        return private(render_cancel(registration, form, token, template), status, posts_form=True)
     if form.validate_on_submit():
         try:
             service.cancel_registration(registration)
         except service.AlreadyCancelled:
             db.session.rollback()
-            return private(render_cancel(registration, form, token), 409, posts_form=True)
+            page = render_cancel(registration, form, token, template)
+            return private(page, 409, posts_form=True)
         db.session.commit()
         return redirect(url_for(".manage", token=token, cancelled=1), 303)
-    return private(render_cancel(registration, form, token), posts_form=True)
+    return private(render_cancel(registration, form, token, template), posts_form=True)
 
 
-def render_cancel(registration: Registration, form: CancelForm, token: str) -> str:
+def render_cancel(
+    registration: Registration,
+    form: CancelForm,
+    token: str,
+    template: str = "registration/cancel.html",
+) -> str:
     return render_template(
-        "registration/cancel.html",
+        template,
         registration=registration,
         event=registration.event,
         form=form,
@@ -251,7 +325,7 @@ def form_expired(error: CSRFError):
     if request.endpoint == "registration.register":
         event = queries.get_event(args["slug"])
         if event is not None:
-            form = RegistrationForm(event)
+            form = registration_form(event)
             form.form_errors.append(message)
             return render_form(event, form, registration_state(event), status=400)
     elif request.endpoint == "registration.erase":
@@ -260,12 +334,14 @@ def form_expired(error: CSRFError):
             form = EraseForm()
             form.form_errors.append(message)
             return private(render_erase(registration, form, args["token"]), 400, posts_form=True)
-    elif request.endpoint == "registration.cancel":
+    elif request.endpoint in ("registration.cancel", "registration.release"):
         registration = registration_for_token(args["token"])
         if registration is not None:
             form = CancelForm()
             form.form_errors.append(message)
-            return private(render_cancel(registration, form, args["token"]), 400, posts_form=True)
+            template = f"registration/{request.endpoint.split('.')[1]}.html"
+            page = render_cancel(registration, form, args["token"], template)
+            return private(page, 400, posts_form=True)
     else:
         return render_template("errors/generic.html", error=error, code=400), 400
     # Errors raised inside an error handler are not handled again: answer the 404 here.

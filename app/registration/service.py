@@ -24,10 +24,12 @@ from app.models import (
     Registration,
     RegistrationStatus,
 )
+from app.models.questions import event_questions
 from app.privacy import versions
 from app.privacy.consent import set_marketing_choice
 from app.registration import emails
 from app.registration.agenda import release_agenda
+from app.registration.answers import clean_answers, forget_answers, save_answers
 from app.registration.queries import find_registration
 from app.registration.rules import registration_state
 from app.registration.tokens import manage_token
@@ -41,7 +43,8 @@ RESEND_INTERVAL = timedelta(hours=1)
 class RegistrationResult:
     """What a sign-up came to.
 
-    outcome: "confirmed" or "waitlisted" (a registration was stored), "duplicate" (the address
+    outcome: "confirmed", "waitlisted" or "pending" (an application to an event that needs
+    approval: no seat yet; a registration was stored), "duplicate" (the address
     was already registered: the confirmation was queued again, at most once an hour), "full"
     or "closed" (nothing
     stored; `message` says why, for the visitor).
@@ -53,7 +56,7 @@ class RegistrationResult:
 
     @property
     def stored(self) -> bool:
-        return self.outcome in ACTIVE_STATUSES
+        return self.outcome in (*ACTIVE_STATUSES, RegistrationStatus.PENDING)
 
     @property
     def token(self) -> str | None:
@@ -105,6 +108,8 @@ def clean_registration_data(event: Event, form_data: dict) -> dict:
         data["dietary"] = ""
     data["email"], data["email_normalized"] = normalize_email(form_data.get("email") or "")
     data["marketing_opt_in"] = bool(form_data.get("marketing_opt_in"))
+    questions = event_questions(event, public_only=True)
+    data["answers"] = clean_answers(questions, form_data.get("answers") or {})
     return data
 
 
@@ -140,7 +145,10 @@ def place(event: Event, existing: Registration | None, data: dict) -> Registrati
     A cancelled registration with the same address is reused (the address is unique per
     event), with a new secret: links from the cancelled registration stop working.
     """
-    if take_seat(event):
+    if event.approval_required:
+        # An application: no seat until staff approve it (app/registration/approval.py).
+        status, ticket = RegistrationStatus.PENDING, None
+    elif take_seat(event):
         status, ticket = RegistrationStatus.CONFIRMED, None
     elif event.waitlist_enabled:
         status, ticket = RegistrationStatus.WAITLISTED, take_waitlist_ticket(event)
@@ -168,6 +176,9 @@ def place(event: Event, existing: Registration | None, data: dict) -> Registrati
     )
     db.session.add(registration)
     db.session.flush()
+    if existing is not None:
+        forget_answers(registration)  # the old sign-up's answers are not this one's
+    save_answers(registration, data["answers"])
     return registration
 
 
@@ -210,10 +221,11 @@ def take_waitlist_ticket(event: Event) -> int:
 
 
 def can_cancel(registration: Registration) -> bool:
-    """Attendees may cancel until the event starts (unless it is cancelled or they did)."""
+    """Attendees may cancel (an applicant: withdraw) until the event starts, unless it is
+    cancelled, they did, or their application was declined."""
     event = registration.event
     return (
-        registration.status != RegistrationStatus.CANCELLED
+        registration.status not in (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED)
         and event.status != EventStatus.CANCELLED
         and event.starts_at > utcnow()
     )

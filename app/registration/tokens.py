@@ -38,5 +38,10 @@ def manage_url(registration: Registration) -> str:
     return site_url_for("registration.manage", token=manage_token(registration))
 
 
+def release_url(registration: Registration) -> str:
+    """The reminder's "Can't come? Release your seat" page (one button; GET changes nothing)."""
+    return site_url_for("registration.release", token=manage_token(registration))
+
+
 def event_url(event: Event) -> str:
     return site_url_for("site.event", slug=event.slug)

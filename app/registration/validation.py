@@ -41,11 +41,17 @@ def clean_text(field: str, value: str | None) -> str:
 
     :raises ValueError: with a message for people.
     """
+    return clean_free_text(value, MAX_LENGTHS[field], field in MULTILINE_FIELDS)
+
+
+def clean_free_text(value: str | None, limit: int, multiline: bool) -> str:
+    """Any text an attendee types (details or answers), trimmed and checked.
+
+    :raises ValueError: with a message for people.
+    """
     value = (value or "").strip()
-    multiline = field in MULTILINE_FIELDS
     if multiline:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    limit = MAX_LENGTHS[field]
     if len(value) > limit:
         raise ValueError(f"Please keep this to {limit} characters (now {len(value)}).")
     found = control_characters(value, multiline)

@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -18,6 +19,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     InputRequired,
@@ -30,8 +32,10 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.content import SLUG_PATTERN
+from app.media.editor_fields import NewImageFields
 from app.media.library import media_options
 from app.models import ARTICLE_STATUSES, EVENT_KINDS, EVENT_STATUSES
+from app.registration.reminders import parse_reminder_days
 
 COMMON_TIMEZONES = (
     "UTC",
@@ -114,7 +118,7 @@ def image_field(label: str) -> SelectField:
     return SelectField(
         label,
         coerce=optional_int,
-        description="Choose from the media library; new images are uploaded there.",
+        description="Choose from the media library, or upload a new one below.",
     )
 
 
@@ -186,7 +190,7 @@ class ContentForm(StaffForm):
     preview = SubmitField("Preview")
 
 
-class ArticleForm(ContentForm):
+class ArticleForm(NewImageFields, ContentForm):
     body = TextAreaField(
         "Text (Markdown)", description="Headings, lists, links, tables.", render_kw={"rows": 16}
     )
@@ -217,7 +221,7 @@ class ArticleForm(ContentForm):
             raise ValidationError("Choose a time zone from the list.")
 
 
-class EventForm(ContentForm):
+class EventForm(NewImageFields, ContentForm):
     kind = SelectField("Kind", choices=options(EVENT_KINDS.items()))
     description = TextAreaField("Description (Markdown)", render_kw={"rows": 12})
     image = image_field("Cover image")
@@ -243,11 +247,28 @@ class EventForm(ContentForm):
         description="Number of seats; empty means unlimited.",
     )
     waitlist_enabled = BooleanField("Keep a waiting list when the event is full")
+    reminder_days = StringField(
+        "Reminders (days before start)",
+        default="7, 1",
+        filters=[strip],
+        validators=[Length(max=60)],
+        description="Whole days, separated by commas; empty sends no reminders.",
+    )
+    remind_waitlisted = BooleanField("Send people on the waiting list a short note too")
+    approval_required = BooleanField(
+        "Registrations need approval",
+        description="Sign-ups become applications; staff approve or decline each one.",
+    )
     registration_opens_at = local_datetime_field(
         "Registration opens", hint="Empty means as soon as the event is published."
     )
     registration_closes_at = local_datetime_field(
         "Registration closes", hint="Empty means when the event starts."
+    )
+    changes_close_at = local_datetime_field(
+        "Attendees' changes close",
+        hint="Until then attendees can edit their details and answers. Empty means when "
+        "registration closes.",
     )
     status = SelectField("Status", choices=options((s, s.capitalize()) for s in EVENT_STATUSES))
     published_at = local_datetime_field(
@@ -267,6 +288,12 @@ class EventForm(ContentForm):
         if field.data not in all_timezones() and field.data != self.timezone.object_data:
             raise ValidationError("Choose a time zone from the list.")
 
+    def validate_reminder_days(self, field):
+        try:
+            parse_reminder_days(field.data or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError("The end must be after the start.")
@@ -277,7 +304,24 @@ class EventForm(ContentForm):
             raise ValidationError("Registration must close after it opens.")
 
 
-class AuthorForm(StaffForm):
+class DecisionForm(StaffForm):
+    """Approve or decline several applications at once (issue 13)."""
+
+    registration_ids = SelectMultipleField(
+        "Applications", coerce=int, validate_choice=False,
+        validators=[DataRequired(message="Tick at least one application first.")],
+    )  # fmt: skip
+    decision = HiddenField(validators=[AnyOf(("approve", "decline"))])
+    note = TextAreaField(
+        "Note for the people declined",
+        filters=[strip],
+        validators=[Length(max=2000)],
+        description="Optional. Added to the decline email.",
+        render_kw={"rows": 2},
+    )
+
+
+class AuthorForm(NewImageFields, StaffForm):
     name = StringField(
         "Name", validators=[DataRequired(message="Enter a name."), Length(max=120)], filters=[strip]
     )
@@ -335,24 +379,5 @@ def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:
 
 def editor_values(form: FlaskForm) -> dict:
     """The submitted values for a service: everything but the buttons and the CSRF token."""
-    skip = {"csrf_token", "save", "preview"}
+    skip = {"csrf_token", "save", "preview", *NewImageFields.FIELDS}
     return {name: value for name, value in form.data.items() if name not in skip}
-
-
-# --- Privacy requests (issue 11, /staff/privacy) ---
-
-
-class PrivacyLookupForm(StaffForm):
-    email = EmailField(
-        "Email address",
-        validators=[DataRequired(message="Enter the email address the request is about.")],
-        filters=[strip],
-        description="Everything stored for this address: registrations, emails, marketing choice.",
-    )
-
-
-class PrivacyEraseForm(PrivacyLookupForm):
-    confirm = BooleanField(
-        "Yes, erase everything stored for this address",
-        validators=[DataRequired(message="Tick the box to confirm the erasure.")],
-    )

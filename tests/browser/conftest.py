@@ -223,7 +223,9 @@ def staff_tour(browser, live_site, staff_accounts, public_tour):
     context.set_default_timeout(10_000)
     page, requested, console_errors = tours.watched_page(context)
     visits = tours.Tour(
-        tours.staff_visits(page, staff_accounts["admin"]), requested, console_errors
+        tours.staff_visits(page, staff_accounts["admin"], live_site.smtp),
+        requested,
+        console_errors,
     )
     yield visits
     context.close()

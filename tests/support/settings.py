@@ -17,6 +17,7 @@ TEST_SETTINGS = {
     # No scheduled jobs unless a test asks for one (test_agenda, test_privacy_retention).
     "PROGRAMME_CHANGE_CHECK_SECONDS": 0,
     "PRIVACY_PURGE_INTERVAL_SECONDS": 0,
+    "REMINDER_CHECK_SECONDS": 0,
 }
 
 # The registration form refuses a submit sooner than REGISTRATION_MIN_FILL_SECONDS after it

@@ -13,6 +13,9 @@ from app.db import utcnow
 from app.extensions import db
 from app.models import REGISTRATION_STATUSES, Event, Registration
 from app.models import RegistrationStatus as Status
+from app.registration.approval import NotPending
+from app.registration.approval import approve as approve_application
+from app.registration.approval import decline as decline_application
 from app.registration.queries import status_order
 from app.registration.service import AlreadyCancelled, cancel_registration, promote_registration
 from app.staff.services import audit
@@ -30,6 +33,8 @@ class AttendeeCounts:
     confirmed: int
     waitlisted: int
     cancelled: int
+    pending: int = 0
+    declined: int = 0
 
     @property
     def seats_left(self) -> int | None:
@@ -60,6 +65,8 @@ def attendee_counts(event: Event) -> AttendeeCounts:
         confirmed=by_status.get(Status.CONFIRMED, 0),
         waitlisted=by_status.get(Status.WAITLISTED, 0),
         cancelled=by_status.get(Status.CANCELLED, 0),
+        pending=by_status.get(Status.PENDING, 0),
+        declined=by_status.get(Status.DECLINED, 0),
     )
 
 
@@ -121,6 +128,40 @@ def promote(registration: Registration) -> str:
     return f"{registration.name} now has a seat."
 
 
+def approve(registration: Registration) -> str:
+    """Approve an application: a seat, or the waiting list when full (the message says which).
+
+    :raises AttendeeError: not pending any more, or full with no waiting list.
+    """
+    before = audit.snapshot(registration, AUDITED)
+    name = registration.name
+    try:
+        outcome = approve_application(registration).outcome
+    except NotPending:
+        raise AttendeeError(f"{name}’s application was already decided or withdrawn.") from None
+    if outcome == "full":
+        raise AttendeeError(
+            f"No seat is free for {name} and the event keeps no waiting list: "
+            "raise the capacity first."
+        )
+    _record("registration.approve", registration, f"Approved {name} ({outcome})", before)
+    if outcome == Status.WAITLISTED:
+        return f"Approved {name}, but the event is full: they are on the waiting list."
+    return f"Approved {name}: the seat is theirs."
+
+
+def decline(registration: Registration, note: str = "") -> str:
+    """Decline an application, with staff's note in the email. :raises AttendeeError: decided."""
+    before = audit.snapshot(registration, AUDITED)
+    name = registration.name
+    try:
+        decline_application(registration, note)
+    except NotPending:
+        raise AttendeeError(f"{name}’s application was already decided or withdrawn.") from None
+    _record("registration.decline", registration, f"Declined {name}", before)
+    return f"Declined {name}’s application."
+
+
 def toggle_check_in(registration: Registration) -> str:
     """Mark a confirmed attendee as arrived, or undo it. :raises AttendeeError: not confirmed."""
     if registration.status != Status.CONFIRMED:
@@ -136,3 +177,13 @@ def toggle_check_in(registration: Registration) -> str:
 def _record(action: str, registration: Registration, summary: str, before: dict) -> None:
     after = audit.snapshot(registration, AUDITED)
     audit.record(action, registration, summary, audit.changed_fields(before, after))
+
+
+def record_staff_answers(registration: Registration, changes: dict) -> None:
+    """Audit staff's answers to staff-only questions: {label: (before, after)}."""
+    audit.record(
+        "registration.staff_answers",
+        registration,
+        f"Filled in staff answers for {registration.name}",
+        {label: {"before": old, "after": new} for label, (old, new) in changes.items()},
+    )

@@ -8,6 +8,7 @@ from app.models import Event, EventStatus
 from app.models.content import is_public
 from app.registration.emails import queue_event_cancelled, queue_event_updated
 from app.registration.queries import active_registrations
+from app.registration.reminders import parse_reminder_days
 from app.staff.services import audit
 from app.staff.services.publishing import (
     EditError,
@@ -21,15 +22,18 @@ EVENT_AUDITED = (
     "title", "slug", "kind", "summary", "description_md", "what_to_bring", "timezone",
     "starts_at", "ends_at", "venue", "address", "city", "country", "capacity",
     "waitlist_enabled", "registration_opens_at", "registration_closes_at", "status",
-    "published_at", "sequence",
+    "published_at", "sequence", "reminder_days", "remind_waitlisted", "approval_required",
+    "changes_close_at",
 )  # fmt: skip
 # What attendees' calendars hold: a change to any of these sends them an update.
 CALENDAR_FIELDS = ("starts_at", "ends_at", "venue", "address", "city", "country")
 PLAIN_FIELDS = (
     "title", "kind", "summary", "what_to_bring", "venue", "address", "city", "country",
-    "capacity", "waitlist_enabled", "status",
+    "capacity", "waitlist_enabled", "status", "approval_required",
 )  # fmt: skip
-TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+TIME_FIELDS = (
+    "starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "changes_close_at",
+)  # fmt: skip
 
 
 def all_events() -> list[Event]:
@@ -72,6 +76,10 @@ def save_event(event: Event | None, values: dict) -> Event:
             "(cancel registrations first)."
         )
     try:
+        reminder_days = parse_reminder_days(values.get("reminder_days", "7,1"))
+    except ValueError as error:
+        errors["reminder_days"] = str(error)
+    try:
         slug = resolve_slug(Event, values.get("slug"), values["title"], event.id)
     except EditError as error:
         errors.update(error.errors)
@@ -84,6 +92,8 @@ def save_event(event: Event | None, values: dict) -> Event:
         setattr(event, field, values.get(field) if field == "capacity" else values[field])
     for field in TIME_FIELDS:
         setattr(event, field, times[field])
+    event.reminder_days = ",".join(str(days) for days in reminder_days)
+    event.remind_waitlisted = bool(values.get("remind_waitlisted"))
     event.published_at = publication_time(event.status, times["published_at"])
     event.image_id = values.get("image")  # a choice of the picker: an existing media id
     if creating or values.get("description", "") != event.description_md:

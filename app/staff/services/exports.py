@@ -17,7 +17,9 @@ from sqlalchemy import Select, String, func, select, type_coerce
 
 from app.db import sqlite_immediate
 from app.extensions import db
-from app.models import Event, Registration
+from app.models import Event, Question, Registration
+from app.models.questions import event_questions
+from app.registration.answers import answers_by_registration
 from app.registration.queries import status_order, waitlist_position_column
 from app.staff.services import audit
 from app.staff.services.xlsx_stream import xlsx_chunks
@@ -28,10 +30,15 @@ COLUMNS = (
     "waitlist_position", "registered_at", "cancelled_at", "checked_in_at", "consent_at",
     "marketing_opt_in", "event",
 )  # fmt: skip
-# Then the consent proof (issue 11, app/privacy/versions.py), then our own extras.
+# Then the consent proof (issue 11, app/privacy/versions.py), then (per-event lists) one
+# column per question headed by its label (issue 13), then our own extras; `updated_at` tells
+# which rows changed since an earlier export.
 CONSENT_COLUMNS = ("consent_version", "marketing_consent_version")
-EXTRA_COLUMNS = ("event_title", "event_starts_at", "marketing_opt_in_at", "promoted_at")
+EXTRA_COLUMNS = (
+    "event_title", "event_starts_at", "marketing_opt_in_at", "promoted_at", "updated_at",
+)  # fmt: skip
 HEADER = COLUMNS + CONSENT_COLUMNS + EXTRA_COLUMNS
+FIXED = len(COLUMNS) + len(CONSENT_COLUMNS)
 
 # A spreadsheet runs a cell starting with one of these as a formula (or DDE command).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -100,6 +107,8 @@ def export_query(event: Event | None, dialect: str = "") -> Select:
             when(Event.starts_at),
             when(Registration.marketing_opt_in_at),
             when(Registration.promoted_at),
+            when(Registration.updated_at),
+            Registration.id,
         )
         .join(Event, Event.id == Registration.event_id)
         .order_by(
@@ -146,15 +155,41 @@ def column_cells(query: Select) -> list:
     return converters
 
 
-def export_rows(event: Event | None) -> Iterator[list[Any]]:
+def export_questions(event: Event | None) -> list[Question]:
+    """The questions with a column: every question of the event, retired ones too."""
+    return event_questions(event) if event is not None else []
+
+
+def export_header(questions: list[Question]) -> list[str]:
+    labels = [question.label for question in questions]
+    return [*HEADER[:FIXED], *labels, *HEADER[FIXED:]]
+
+
+def export_rows(event: Event | None, questions: list[Question]) -> Iterator[list[Any]]:
     """The data rows, ready to write, read from a server-side cursor in batches (plain Core
-    rows: the ORM has no objects to build here)."""
+    rows: the ORM has no objects to build here); each batch's answers come from one more
+    query."""
     connection = db.session.connection()
     query = export_query(event, connection.dialect.name)
-    converters = column_cells(query)
-    result = connection.execution_options(yield_per=BATCH).execute(query)
-    for row in result:
-        yield [convert(value) for convert, value in zip(converters, row, strict=True)]
+    converters = column_cells(query)[:-1]  # the last column, the id, is not exported
+    result = connection.execute(query.execution_options(yield_per=BATCH))
+    for batch in result.partitions():
+        answers = batch_answers([row[-1] for row in batch]) if questions else {}
+        for row in batch:
+            *values, registration_id = row
+            cells = [convert(value) for convert, value in zip(converters, values, strict=True)]
+            if questions:
+                mine = answers.get(registration_id, {})
+                cells[FIXED:FIXED] = [cell(mine.get(question.id, "")) for question in questions]
+            yield cells
+
+
+def batch_answers(registration_ids: list[int]) -> dict[int, dict[int, str]]:
+    """{registration id: {question id: answer}}; several choices joined with "; "."""
+    return {
+        registration_id: {q: "; ".join(value.splitlines()) for q, value in answers.items()}
+        for registration_id, answers in answers_by_registration(registration_ids).items()
+    }
 
 
 def csv_chunks(event: Event | None) -> Iterator[bytes]:
@@ -162,8 +197,9 @@ def csv_chunks(event: Event | None) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(UTF8_BOM)
-    writer.writerow(HEADER)
-    for n, row in enumerate(export_rows(event), start=1):
+    questions = export_questions(event)
+    writer.writerow([cell(label) for label in export_header(questions)])
+    for n, row in enumerate(export_rows(event, questions), start=1):
         writer.writerow(row)
         if n % BATCH == 0:
             yield buffer.getvalue().encode("utf-8")
@@ -174,8 +210,10 @@ def csv_chunks(event: Event | None) -> Iterator[bytes]:
 
 def xlsx_file_chunks(event: Event | None) -> Iterator[bytes]:
     """The list as an XLSX workbook, in pieces sent as they are made (xlsx_stream.py)."""
-    rows = ([xlsx_safe(value) for value in row] for row in export_rows(event))
-    yield from xlsx_chunks("Attendees", itertools.chain([list(HEADER)], rows), BATCH)
+    questions = export_questions(event)
+    header = [xlsx_safe(cell(label)) for label in export_header(questions)]
+    rows = ([xlsx_safe(value) for value in row] for row in export_rows(event, questions))
+    yield from xlsx_chunks("Attendees", itertools.chain([header], rows), BATCH)
 
 
 def xlsx_safe(value: Any) -> Any:

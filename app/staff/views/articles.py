@@ -1,8 +1,10 @@
-"""Article editor (marketing): list, create, edit with a Markdown preview."""
+"""Article editor (marketing): list, create, edit with a Markdown preview; a new cover image
+may be uploaded on the editor itself (so its POSTs take the upload body limit)."""
 
 from flask import abort, flash, redirect, render_template, url_for
 
 from app.content import render_markdown
+from app.extensions import csrf
 from app.models import Article, ArticleStatus, Role
 from app.models.content import library_image
 from app.staff.forms import ArticleForm, image_choices, options, timezone_choices
@@ -16,7 +18,8 @@ from app.staff.services.articles import (
 from app.staff.services.publishing import suggest_slug, to_local
 from app.staff.views.access import role_required
 from app.staff.views.blueprint import bp
-from app.staff.views.saving import save_form
+from app.staff.views.saving import note_upload_not_kept, save_form
+from app.staff.views.uploads import accept_editor_body
 
 
 @bp.get("/articles/")
@@ -26,20 +29,27 @@ def articles():
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
+@csrf.exempt  # checked by accept_editor_body(), after the body limit is raised
 @role_required(Role.MARKETING)
 def article_new():
     return article_editor(None)
 
 
 @bp.route("/articles/<slug>/edit", methods=["GET", "POST"])
+@csrf.exempt  # checked by accept_editor_body(), after the body limit is raised
 @role_required(Role.MARKETING)
 def article_edit(slug: str):
     return article_editor(find_article(slug) or abort(404))
 
 
 def article_editor(article: Article | None):
-    form = article_form(article)
+    too_large = accept_editor_body()
+    form = article_form(article, read_request=not too_large)
     preview = None
+    if too_large:
+        form.new_image.errors = [too_large]
+        page = render_template("staff/article_form.html", form=form, article=article)
+        return page, 413
     if form.is_submitted() and form.preview.data:
         preview = render_markdown(form.body.data or "", find_image=library_image)
         form.slug.data = form.slug.data or suggest_slug(
@@ -50,10 +60,11 @@ def article_editor(article: Article | None):
         if saved is not None:
             flash(f"Saved “{saved.title}”.", "success")
             return redirect(url_for("staff.article_edit", slug=saved.slug))
+    note_upload_not_kept(form)  # a preview or a refused save kept no file
     return render_template("staff/article_form.html", form=form, article=article, preview=preview)
 
 
-def article_form(article: Article | None) -> ArticleForm:
+def article_form(article: Article | None, read_request: bool = True) -> ArticleForm:
     data = {"status": ArticleStatus.DRAFT, "timezone": "UTC"}
     if article is not None:
         data.update(
@@ -67,7 +78,7 @@ def article_form(article: Article | None) -> ArticleForm:
             published_at=to_local(article.published_at, "UTC"),
             image=article.image_id,
         )
-    form = ArticleForm(data=data)
+    form = ArticleForm(data=data) if read_request else ArticleForm(formdata=None, data=data)
     form.author_id.choices = options([("", "Choose an author"), *author_options()])
     form.tag_ids.choices = options(tag_options())
     form.timezone.choices = timezone_choices()

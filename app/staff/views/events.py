@@ -1,8 +1,10 @@
-"""Event list (staff) and the event editor (marketing)."""
+"""Event list (staff) and the event editor (marketing); a new cover image may be uploaded on
+the editor itself (so its POSTs take the upload body limit)."""
 
 from flask import abort, flash, redirect, render_template, url_for
 
 from app.content import render_markdown
+from app.extensions import csrf
 from app.models import Event, EventStatus, Role
 from app.models.content import library_image
 from app.staff.forms import EventForm, image_choices, timezone_choices
@@ -11,7 +13,8 @@ from app.staff.services.events import TIME_FIELDS, all_events, find_event, save_
 from app.staff.services.publishing import suggest_slug, to_local
 from app.staff.views.access import role_required
 from app.staff.views.blueprint import bp
-from app.staff.views.saving import save_form
+from app.staff.views.saving import note_upload_not_kept, save_form
+from app.staff.views.uploads import accept_editor_body
 
 
 @bp.get("/events/")
@@ -22,12 +25,14 @@ def events():
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
+@csrf.exempt  # checked by accept_editor_body(), after the body limit is raised
 @role_required(Role.MARKETING)
 def event_new():
     return event_editor(None)
 
 
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
+@csrf.exempt  # checked by accept_editor_body(), after the body limit is raised
 @role_required(Role.MARKETING)
 def event_edit(slug: str):
     return event_editor(get_event_or_404(slug))
@@ -38,8 +43,12 @@ def get_event_or_404(slug: str) -> Event:
 
 
 def event_editor(event: Event | None):
-    form = event_form(event)
+    too_large = accept_editor_body()
+    form = event_form(event, read_request=not too_large)
     preview = None
+    if too_large:
+        form.new_image.errors = [too_large]
+        return render_template("staff/event_form.html", form=form, event=event), 413
     if form.is_submitted() and form.preview.data:
         preview = render_markdown(form.description.data or "", find_image=library_image)
         exclude = event.id if event is not None else None
@@ -49,10 +58,11 @@ def event_editor(event: Event | None):
         if saved is not None:
             flash(f"Saved “{saved.title}”.", "success")
             return redirect(url_for("staff.event_edit", slug=saved.slug))
+    note_upload_not_kept(form)  # a preview or a refused save kept no file
     return render_template("staff/event_form.html", form=form, event=event, preview=preview)
 
 
-def event_form(event: Event | None) -> EventForm:
+def event_form(event: Event | None, read_request: bool = True) -> EventForm:
     data = {"status": EventStatus.DRAFT, "waitlist_enabled": True, "timezone": "Europe/Berlin"}
     if event is not None:
         data.update(
@@ -71,15 +81,18 @@ def event_form(event: Event | None) -> EventForm:
                     "country",
                     "capacity",
                     "waitlist_enabled",
+                    "remind_waitlisted",
+                    "approval_required",
                     "status",
                 )  # fmt: skip
             }
         )
         data["description"] = event.description_md
+        data["reminder_days"] = ", ".join(event.reminder_days.split(","))
         data["image"] = event.image_id
         for field in (*TIME_FIELDS, "published_at"):
             data[field] = to_local(getattr(event, field), event.timezone)
-    form = EventForm(data=data)
+    form = EventForm(data=data) if read_request else EventForm(formdata=None, data=data)
     form.timezone.choices = timezone_choices(event.timezone if event else None)
     form.image.choices = image_choices()
     return form

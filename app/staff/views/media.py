@@ -1,10 +1,6 @@
 """The media library (/staff/media/): everyone signed in may look; marketing and admin may
-upload, describe, replace and delete.
-
-Uploads are the one request allowed past MAX_CONTENT_LENGTH (1 MB): the upload views raise
-the limit for themselves to MEDIA_MAX_BYTES plus the form, before anything reads the body.
-They are exempt from the app-wide CSRF hook only because that hook would read the body under
-the 1 MB limit first; they check the token themselves, right after raising the limit.
+upload, describe, replace and delete. The upload views raise the body limit for themselves
+and check the CSRF token after it (app/staff/views/uploads.py).
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -13,7 +9,6 @@ from flask_login import current_user
 from app.extensions import csrf, db
 from app.media.forms import MediaDetailsForm, MediaReplaceForm, MediaUploadForm
 from app.media.library import (
-    Upload,
     add_media,
     all_media,
     check_all,
@@ -22,7 +17,6 @@ from app.media.library import (
     find_media,
     replace_picture,
     update_details,
-    upload_limit,
     uses_of,
 )
 from app.media.validation import MediaError
@@ -31,28 +25,9 @@ from app.staff.forms import EmptyForm
 from app.staff.services import audit
 from app.staff.views.access import role_required
 from app.staff.views.blueprint import bp
+from app.staff.views.uploads import accept_large_body, uploads_from
 
 DESCRIBED = ("alt", "decorative", "caption", "credit")
-
-
-def accept_large_body() -> str | None:
-    """Raise this request's body limit to one upload's; a message when the body is larger
-    (refused from Content-Length alone, before reading it). Then check the CSRF token.
-
-    :raises CSRFError: the token is missing or wrong (400).
-    """
-    limit = upload_limit()
-    request.max_content_length = limit
-    if request.content_length is not None and request.content_length > limit:
-        return (
-            f"The upload is larger than {limit / 1_000_000:.0f} MB; upload fewer or smaller files."
-        )
-    csrf.protect()
-    return None
-
-
-def uploads_from(field_name: str = "file") -> list[Upload]:
-    return [Upload(f.filename or "", f.stream) for f in request.files.getlist(field_name)]
 
 
 @bp.route("/media/", methods=["GET", "POST"])

@@ -8,7 +8,8 @@ from flask import flash, make_response, redirect, render_template, url_for
 
 from app.extensions import db
 from app.models import Role
-from app.staff.forms import PrivacyEraseForm, PrivacyLookupForm, show_errors
+from app.staff.forms import show_errors
+from app.staff.privacy_forms import PrivacyEraseForm, PrivacyLookupForm
 from app.staff.services import privacy
 from app.staff.views.access import role_required
 from app.staff.views.blueprint import bp
