@@ -192,12 +192,17 @@ def parse_latency(value: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def wrk(url: str, seconds: float, connections: int, threads: int = 2) -> WrkResult | None:
+def wrk(
+    url: str, seconds: float, connections: int, threads: int = 2, headers: dict | None = None
+) -> WrkResult | None:
     """Load `url` with wrk from a separate process; requests per second and latency
-    (None when not one request completed, as can happen in a warm-up)."""
+    (None when not one request completed, as can happen in a warm-up). `headers` are sent
+    with every request (a session cookie, say)."""
+    extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
     output = subprocess.run(
         [
             "wrk",
+            *extra,
             f"-t{threads}",
             f"-c{connections}",
             f"-d{max(1, round(seconds))}s",

@@ -95,12 +95,13 @@ class AgendaChoice(db.Model):
 
 def event_programme(event: Event) -> list[ProgrammeSession]:
     """The event's sessions in programme order (cancelled ones included), speakers loaded:
-    the one query behind the programme page, the agenda form and the staff editor."""
+    the one query behind the programme page, the agenda form and the staff editor. Speakers
+    are shown by name: their portraits are loaded only where a page shows one."""
     return list(
         db.session.scalars(
             select(ProgrammeSession)
             .where(ProgrammeSession.event_id == event.id)
-            .options(selectinload(ProgrammeSession.speakers))
+            .options(selectinload(ProgrammeSession.speakers).lazyload(Author.image))
             .order_by(ProgrammeSession.starts_at, ProgrammeSession.ends_at, ProgrammeSession.id)
         )
     )

@@ -2,6 +2,7 @@
 scheduled for later needs no job to appear: its published_at simply passes."""
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.db import utcnow
 from app.extensions import db
@@ -10,9 +11,12 @@ from app.models.content import public_clause
 
 
 def visible_articles():
-    """A select of articles the public may read right now, newest first."""
+    """A select of articles the public may read right now, newest first. Every card shows its
+    author's name: the authors come in one query, not two each (author, portrait); a
+    portrait is loaded only by a page that shows it."""
     return (
         select(Article)
+        .options(selectinload(Article.author).lazyload(Author.image))
         .where(public_clause(Article))
         .order_by(Article.published_at.desc(), Article.id.desc())
     )

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import REGISTRATION_STATUSES, Event, Question, Registration, Role
+from app.models import RegistrationStatus as Status
 from app.models.questions import event_questions, registration_answers
 from app.pagination import paginate
 from app.registration.answers import (
@@ -50,7 +51,10 @@ def attendees(slug: str):
         event=event,
         counts=attendee_counts(event),
         pagination=pagination,
-        positions=waitlist_positions(event, [row.id for row in pagination.items]),
+        # Only people still waiting have a place in line: a page without any costs no query.
+        positions=waitlist_positions(
+            event, [row.id for row in pagination.items if row.status == Status.WAITLISTED]
+        ),
         search=search,
         status=status,
         statuses=REGISTRATION_STATUSES,

@@ -1,14 +1,14 @@
 """Attendee exports (staff): one event's list or every event's, as CSV or XLSX, audited."""
 
-import tempfile
+from collections.abc import Iterator
 from functools import wraps
 
-from flask import Response, abort, request, send_file, stream_with_context
+from flask import Response, abort, request, stream_with_context
 from flask_login import current_user
 
 from app.db import sqlite_immediate, utcnow
 from app.models import Event, Role
-from app.staff.services.exports import csv_chunks, record_export, write_xlsx
+from app.staff.services.exports import csv_chunks, record_export, xlsx_file_chunks
 from app.staff.views.access import role_required
 from app.staff.views.blueprint import bp
 from app.staff.views.events import get_event_or_404
@@ -63,37 +63,29 @@ def all_attendees_xlsx():
     return xlsx_response(None, "all-events-attendees")
 
 
-def csv_response(event: Event | None, name: str) -> Response:
-    def generate():
-        # Reading for minutes must not hold SQLite's writer lock: plain BEGIN, not IMMEDIATE.
-        token = sqlite_immediate.set(False)
-        try:
-            yield from csv_chunks(event)
-        finally:
-            sqlite_immediate.reset(token)
+def streamed(chunks) -> Iterator[bytes]:
+    # Reading for minutes must not hold SQLite's writer lock: plain BEGIN, not IMMEDIATE.
+    token = sqlite_immediate.set(False)
+    try:
+        yield from chunks
+    finally:
+        sqlite_immediate.reset(token)
 
-    response = Response(stream_with_context(generate()), mimetype="text/csv")
+
+def csv_response(event: Event | None, name: str) -> Response:
+    response = Response(stream_with_context(streamed(csv_chunks(event))), mimetype="text/csv")
     response.headers["Content-Disposition"] = attachment(name, "csv")
     return response
 
 
 def xlsx_response(event: Event | None, name: str) -> Response:
-    # A temporary file, not memory: the workbook is zipped on disk, then sent in chunks and
-    # deleted when the response closes it.
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115  (send_file closes it)
-    try:
-        write_xlsx(event, handle)
-        handle.seek(0)
-    except BaseException:
-        handle.close()
-        raise
-    return send_file(
-        handle,
-        mimetype=XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=f"{name}-{utcnow():%Y%m%d}.xlsx",
-        max_age=0,
-    )
+    """Streamed like the CSV: the first bytes leave before the first row is read, so no
+    proxy's read timeout waits on a workbook being assembled."""
+    chunks = streamed(xlsx_file_chunks(event))
+    response = Response(stream_with_context(chunks), mimetype=XLSX_MIMETYPE)
+    # As send_file wrote it before the workbook was streamed (no quotes around a plain name).
+    response.headers["Content-Disposition"] = f"attachment; filename={name}-{utcnow():%Y%m%d}.xlsx"
+    return response
 
 
 def attachment(name: str, extension: str) -> str:
