@@ -15,6 +15,7 @@ from tests.support.database import make_app
 from tests.support.factories import create_article, create_event
 from tests.support.forms import csrf_token_from
 from tests.support.settings import REDIS_URL
+from tests.support.staff import signed_in_client
 
 
 @pytest.fixture
@@ -46,11 +47,47 @@ def test_a_repeat_visit_is_served_from_the_cache_with_the_same_headers(client, c
     assert revalidated.status_code == 304
 
 
-def test_a_visitor_with_a_session_never_gets_a_cached_page(client, content):
-    client.get("/")
-    client.get("/")
-    client.set_cookie("session", "anything")
-    assert "X-Cache" not in client.get("/").headers
+def public_reading_paths(content) -> list[str]:
+    event = f"/events/{content['event']}"
+    return [
+        "/", "/blog/", f"/blog/{content['article']}", "/events/", event, "/speakers/",
+        "/privacy", "/blog/feed.xml", "/events/calendar.ics", f"{event}/programme.ics",
+        "/sitemap.xml",
+    ]  # fmt: skip
+
+
+def test_a_visitor_with_a_session_gets_kept_reading_pages_identical_to_their_own_render(
+    app, client, content, database_url
+):
+    """A staff member signed in, with a message waiting in their session: the kept pages they
+    are given are byte for byte what the views render for them with the cache off."""
+    staff, _ = signed_in_client(app, "admin")
+    with staff.session_transaction() as session:
+        session["_flashes"] = [("message", "Saved.")]
+    other_app = make_app(database_url, PAGE_CACHE_SECONDS=0)
+    uncached = other_app.test_client()
+    uncached.set_cookie("session", staff.get_cookie("session").value)
+    for path in public_reading_paths(content):
+        anonymous = client.get(path)
+        assert anonymous.status_code == 200, path
+        given = staff.get(path)
+        assert given.headers.get("X-Cache") == "HIT", path
+        assert "Set-Cookie" not in given.headers, path
+        own = uncached.get(path)
+        assert "X-Cache" not in own.headers
+        assert own.get_data() == given.get_data() == anonymous.get_data(), path
+    with other_app.app_context():
+        db.engine.dispose()
+
+
+def test_a_visitor_with_a_session_gets_the_registration_pages_rendered_for_them(app, content):
+    form = f"/events/{content['event']}/register"
+    for path in (form, f"{form}/check-your-email"):
+        app.test_client().get(path)
+        assert app.test_client().get(path).headers.get("X-Cache") == "HIT"  # kept for others
+        visitor = app.test_client()
+        visitor.set_cookie("session", "anything")
+        assert "X-Cache" not in visitor.get(path).headers, path
 
 
 def test_only_get_is_served_from_the_cache(client, content):

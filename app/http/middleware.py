@@ -1,13 +1,17 @@
 """Serving kept pages: a WSGI middleware answers hits before Flask runs, and an after_request
 hook tells it which freshly rendered pages it may keep.
 
-Only GETs without a session (or remember-me) cookie, as Werkzeug parses the Cookie header, are
-served from the cache, and only 200 pages of the public blueprints are stored, rendered with an
-empty session and no CSRF token made, under a query string the page reads (page_store.
-QUERY_PARAMETERS). So a page holding a CSRF token (the registration form) is always rendered
-for its visitor (app/http/form_copy.py keeps that one apart). Flask's after_request hooks
-have already shaped a stored response (security headers, ETag), so a hit is byte-for-byte the
-page Flask would send, with a fresh X-Request-ID. Rate limits are not consulted for hits: no
+Only 200 pages of the public blueprints are stored, rendered for a GET without a session (or
+remember-me) cookie, as Werkzeug parses the Cookie header, with an empty session and no CSRF
+token made, under a query string the page reads (page_store.QUERY_PARAMETERS). They are served
+to GETs without those cookies; a visitor holding one gets a kept page only from the blueprints
+whose views and templates never read the visitor (SAME_FOR_EVERY_VISITOR: articles, events,
+programmes, speakers, feeds, images; tests/test_page_cache.py renders each for a staff member
+with a pending message and compares the bytes), and the view for everything else. So a page
+holding a CSRF token (the registration form) is always rendered for its visitor
+(app/http/form_copy.py keeps that one apart). Flask's after_request hooks have already shaped a
+stored response (security headers, ETag), so a hit is byte-for-byte the page Flask would send,
+with a fresh X-Request-ID. Rate limits are not consulted for hits: no
 public page has one (limits are on POSTs and sign-in).
 """
 
@@ -23,6 +27,10 @@ from app.http.private import has_visitor_cookie, is_private_path, made_for_this_
 from app.observability import REQUEST_ID_HEADER, log_request, request_id_for
 
 CACHEABLE_BLUEPRINTS = frozenset({"site", "registration", "media"})
+# Views that read no session, signed-in user, flashed message or CSRF token, nor do their
+# templates: their page is the same for a staff member or an attendee as for anyone. (Not the
+# registration blueprint: its form and pages are made for their visitor.)
+SAME_FOR_EVERY_VISITOR = frozenset({"site", "media"})
 NEVER_CACHED_ENDPOINTS = frozenset({"site.healthz"})
 CACHEABLE_MIMETYPES = frozenset(
     {"text/html", "application/atom+xml", "application/xml", "text/plain", "text/calendar"}
@@ -57,9 +65,6 @@ class PageCacheMiddleware:
         """The URL to cache this request under; None when it must be rendered for its visitor."""
         if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ:
             return None
-        # Parsed as Flask will parse it (a regex over the header missed `session =x`).
-        if has_visitor_cookie(parse_cookie(environ.get("HTTP_COOKIE")), self.cache.visitor_cookies):
-            return None
         # Not the Host header: no page depends on it (absolute links come from SITE_URL), and
         # a key per made-up Host would let junk requests push every real page out.
         return "|".join(
@@ -78,6 +83,12 @@ class PageCacheMiddleware:
         if generation is None:
             return self.wsgi_app(environ, start_response)
         page = self.cache.get(key, generation)
+        # Parsed as Flask will parse it (a regex over the header missed `session =x`).
+        cookies = parse_cookie(environ.get("HTTP_COOKIE"))
+        if has_visitor_cookie(cookies, self.cache.visitor_cookies):
+            if page is not None and page.same_for_everyone:
+                return self.serve(page, environ, start_response)
+            return self.wsgi_app(environ, start_response)  # rendered for them, never kept
         if page is not None:
             return self.serve(page, environ, start_response)
         environ[SLOT] = slot = {"storable": False}
@@ -99,7 +110,8 @@ class PageCacheMiddleware:
             if hasattr(body, "close"):
                 body.close()
         kept = tuple((n, v) for n, v in headers if n.lower() not in PER_RESPONSE_HEADERS)
-        self.cache.put(key, CachedPage(generation, time.monotonic(), 200, kept, data))
+        page = CachedPage(generation, time.monotonic(), 200, kept, data, slot["same_for_everyone"])
+        self.cache.put(key, page)
         return [data]
 
     def serve(self, page: CachedPage, environ: dict, start_response):
@@ -146,6 +158,7 @@ def mark_storable(response: Response) -> Response:
             and is_kept_query(request.endpoint, request.query_string)
             and is_storable(response)
         )
+        slot["same_for_everyone"] = request.blueprint in SAME_FOR_EVERY_VISITOR
     return response
 
 

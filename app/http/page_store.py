@@ -52,6 +52,9 @@ class CachedPage:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    # Rendered by a view that never reads its visitor (middleware.SAME_FOR_EVERY_VISITOR), so a
+    # visitor holding a session is given it too: their own render would be the same bytes.
+    same_for_everyone: bool = False
 
 
 class PageCache:
