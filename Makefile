@@ -58,8 +58,11 @@ icaljs:
 	    echo "make: could not install ical.js; the second calendar parser check will be skipped"; \
 	else echo "make: npm not found; the second calendar parser check will be skipped"; fi
 
+# The load comes from wrk (Debian's package): installed here when we are root and it is missing.
 bench: $(VENV)/.dev
-	$(BIN)/python bench/run.py
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || { echo "make: make bench needs wrk (apt-get install wrk)"; exit 1; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Lighthouse's four scores for home, article, event and registration pages (npm, Chromium).
 .PHONY: lighthouse
