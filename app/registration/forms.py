@@ -127,15 +127,18 @@ class RegistrationForm(FlaskForm):
         return [(question, self[field_name(question)]) for question in self.questions]
 
 
-def registration_form(event: Event, *args, **kwargs) -> RegistrationForm:
-    """The sign-up form for `event`: the fixed fields, then the event's public questions."""
+def with_event_questions(base: type[FlaskForm], event: Event, *args, **kwargs):
+    """An instance of `base` (fixed fields) followed by the event's public questions."""
     questions = event_questions(event, public_only=True)
-    form_class = RegistrationForm
-    if questions:
-        form_class = with_questions(RegistrationForm, questions, "EventRegistrationForm")
+    form_class = with_questions(base, questions, f"Event{base.__name__}") if questions else base
     form = form_class(event, *args, **kwargs)
     form.questions = questions
     return form
+
+
+def registration_form(event: Event, *args, **kwargs) -> RegistrationForm:
+    """The sign-up form for `event`: the fixed fields, then the event's public questions."""
+    return with_event_questions(RegistrationForm, event, *args, **kwargs)
 
 
 class DetailsForm(FlaskForm):
@@ -168,13 +171,7 @@ class DetailsForm(FlaskForm):
 
 def details_form(event: Event, *args, **kwargs) -> DetailsForm:
     """The edit form for a registration of `event`, with the event's public questions."""
-    questions = event_questions(event, public_only=True)
-    form_class = DetailsForm
-    if questions:
-        form_class = with_questions(DetailsForm, questions, "EventDetailsForm")
-    form = form_class(event, *args, **kwargs)
-    form.questions = questions
-    return form
+    return with_event_questions(DetailsForm, event, *args, **kwargs)
 
 
 class CancelForm(FlaskForm):

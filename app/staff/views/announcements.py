@@ -1,15 +1,14 @@
 """Announcements (marketing and admins): write, preview with the number of recipients, send at
 the configured pace, and watch the progress of each."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import Response, current_app, render_template, url_for
 
-from app.extensions import db
 from app.models import Role
 from app.staff.message_forms import AnnouncementForm
 from app.staff.services.announcements import announceable_events, prepare, progress, send
-from app.staff.services.group_mail import MessageError
 from app.staff.views.access import role_required
 from app.staff.views.blueprint import bp
+from app.staff.views.group_mail import preview_or_send
 
 
 @bp.route("/announcements", methods=["GET", "POST"])
@@ -19,24 +18,16 @@ def announcements():
     form.event_id.choices = [(0, "No event (general news)")] + [
         (event.id, event.title) for event in announceable_events()
     ]
-    draft, status = None, 200
-    if form.validate_on_submit():
-        values = (form.event_id.data, form.subject.data, form.body.data)
-        try:
-            if form.send.data:
-                announcement = send(*values)
-                db.session.commit()
-                flash(
-                    f"Queued “{announcement.subject}” for {announcement.recipients} people.",
-                    "success",
-                )
-                return redirect(url_for("staff.announcements"))
-            draft = prepare(*values)
-        except MessageError as error:
-            db.session.rollback()
-            for name, text in error.errors.items():
-                getattr(form, name).errors = [text]
-            status = 422
+    values = (form.event_id.data, form.subject.data, form.body.data)
+    outcome = preview_or_send(
+        form,
+        lambda: prepare(*values),
+        lambda: send(*values),
+        url_for("staff.announcements"),
+    )
+    if isinstance(outcome, Response):
+        return outcome
+    draft, status = outcome
     page = render_template(
         "staff/announcements.html",
         form=form,

@@ -1,16 +1,16 @@
 """Messages from staff to an event's attendees (all roles): write, preview, send, history."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 
 from app.extensions import db
 from app.models import Role, StaffMessage
 from app.staff.forms import EmptyForm
 from app.staff.message_forms import MessageForm
-from app.staff.services.group_mail import MessageError
 from app.staff.services.messages import audience_choices, history, prepare, resend_failed, send
 from app.staff.views.access import role_required
 from app.staff.views.blueprint import bp
 from app.staff.views.events import get_event_or_404
+from app.staff.views.group_mail import preview_or_send
 
 
 @bp.route("/events/<slug>/messages", methods=["GET", "POST"])
@@ -19,21 +19,16 @@ def event_messages(slug: str):
     event = get_event_or_404(slug)
     form = MessageForm()
     form.audience.choices = audience_choices()
-    draft, status = None, 200
-    if form.validate_on_submit():
-        values = (form.audience.data, form.subject.data, form.body.data)
-        try:
-            if form.send.data:
-                message = send(event, *values)
-                db.session.commit()
-                flash(f"Queued “{message.subject}” for {message.recipients} people.", "success")
-                return redirect(url_for("staff.event_messages", slug=event.slug))
-            draft = prepare(event, *values)
-        except MessageError as error:
-            db.session.rollback()
-            for name, text in error.errors.items():
-                getattr(form, name).errors = [text]
-            status = 422
+    values = (form.audience.data, form.subject.data, form.body.data)
+    outcome = preview_or_send(
+        form,
+        lambda: prepare(event, *values),
+        lambda: send(event, *values),
+        url_for("staff.event_messages", slug=event.slug),
+    )
+    if isinstance(outcome, Response):
+        return outcome
+    draft, status = outcome
     page = render_template(
         "staff/messages.html",
         event=event,
