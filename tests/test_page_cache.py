@@ -80,6 +80,24 @@ def test_a_visitor_with_a_session_gets_kept_reading_pages_identical_to_their_own
         db.engine.dispose()
 
 
+def test_a_reading_page_first_rendered_for_a_session_holder_is_kept_for_everyone(
+    app, content, database_url
+):
+    """An attendee who opened the form (their session holds its CSRF key) is the first to ask
+    for each page: what is kept and given to the next visitor is the anonymous page."""
+    attendee = app.test_client()
+    attendee.get(f"/events/{content['event']}/register")
+    assert attendee.get_cookie("session") is not None
+    other_app = make_app(database_url, PAGE_CACHE_SECONDS=0)
+    for path in public_reading_paths(content):
+        assert "X-Cache" not in attendee.get(path).headers, path  # rendered for them...
+        given = app.test_client().get(path)
+        assert given.headers.get("X-Cache") == "HIT", path  # ...and kept
+        assert given.get_data() == other_app.test_client().get(path).get_data(), path
+    with other_app.app_context():
+        db.engine.dispose()
+
+
 def test_a_visitor_with_a_session_gets_the_registration_pages_rendered_for_them(app, content):
     form = f"/events/{content['event']}/register"
     for path in (form, f"{form}/check-your-email"):

@@ -1,17 +1,17 @@
 """Serving kept pages: a WSGI middleware answers hits before Flask runs, and an after_request
 hook tells it which freshly rendered pages it may keep.
 
-Only 200 pages of the public blueprints are stored, rendered for a GET without a session (or
-remember-me) cookie, as Werkzeug parses the Cookie header, with an empty session and no CSRF
-token made, under a query string the page reads (page_store.QUERY_PARAMETERS). They are served
-to GETs without those cookies; a visitor holding one gets a kept page only from the blueprints
+Only 200 GET pages of the public blueprints are stored, under a query string the page reads
+(page_store.QUERY_PARAMETERS), from renders that set no cookie and made no CSRF token, for a
+visitor with nothing in the session. A visitor holding a session (or remember-me) cookie, as
+Werkzeug parses the Cookie header, is given, and may fill, kept pages only of the blueprints
 whose views and templates never read the visitor (SAME_FOR_EVERY_VISITOR: articles, events,
 programmes, speakers, feeds, images; tests/test_page_cache.py renders each for a staff member
-with a pending message and compares the bytes), and the view for everything else. So a page
+with a message waiting and compares the bytes), and the view for everything else. So a page
 holding a CSRF token (the registration form) is always rendered for its visitor
-(app/http/form_copy.py keeps that one apart). Flask's after_request hooks have already shaped a
-stored response (security headers, ETag), so a hit is byte-for-byte the page Flask would send,
-with a fresh X-Request-ID. Rate limits are not consulted for hits: no
+(app/http/form_copy.py keeps that one apart). Flask's after_request hooks have already shaped
+a stored response (security headers, ETag), so a hit is byte-for-byte the page Flask would
+send, with a fresh X-Request-ID. Rate limits are not consulted for hits: no
 public page has one (limits are on POSTs and sign-in).
 """
 
@@ -23,7 +23,12 @@ from werkzeug.http import parse_cookie
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.http.page_store import CachedPage, PageCache, is_kept_query
-from app.http.private import has_visitor_cookie, is_private_path, made_for_this_visitor
+from app.http.private import (
+    has_visitor_cookie,
+    is_private_path,
+    made_for_this_visitor,
+    shows_csrf_token,
+)
 from app.observability import REQUEST_ID_HEADER, log_request, request_id_for
 
 CACHEABLE_BLUEPRINTS = frozenset({"site", "registration", "media"})
@@ -84,14 +89,12 @@ class PageCacheMiddleware:
             return self.wsgi_app(environ, start_response)
         page = self.cache.get(key, generation)
         # Parsed as Flask will parse it (a regex over the header missed `session =x`).
-        cookies = parse_cookie(environ.get("HTTP_COOKIE"))
-        if has_visitor_cookie(cookies, self.cache.visitor_cookies):
-            if page is not None and page.same_for_everyone:
-                return self.serve(page, environ, start_response)
-            return self.wsgi_app(environ, start_response)  # rendered for them, never kept
-        if page is not None:
+        holder = has_visitor_cookie(
+            parse_cookie(environ.get("HTTP_COOKIE")), self.cache.visitor_cookies
+        )
+        if page is not None and (page.same_for_everyone or not holder):
             return self.serve(page, environ, start_response)
-        environ[SLOT] = slot = {"storable": False}
+        environ[SLOT] = slot = {"storable": False, "holder": holder}
         captured = {}
 
         def capture(status, headers, exc_info=None):
@@ -151,18 +154,26 @@ def mark_storable(response: Response) -> Response:
     """after_request: tell the middleware whether this page holds nothing of its visitor."""
     slot = request.environ.get(SLOT)
     if slot is not None:
+        same_for_everyone = request.blueprint in SAME_FOR_EVERY_VISITOR
+        slot["same_for_everyone"] = same_for_everyone
         slot["storable"] = (
             request.blueprint in CACHEABLE_BLUEPRINTS
             and request.endpoint not in NEVER_CACHED_ENDPOINTS
             and not is_private_path(request.path)
             and is_kept_query(request.endpoint, request.query_string)
-            and is_storable(response)
+            # A session holder's render is kept only where it cannot hold their session.
+            and (same_for_everyone or not slot["holder"])
+            and is_storable(response, holder=slot["holder"])
         )
-        slot["same_for_everyone"] = request.blueprint in SAME_FOR_EVERY_VISITOR
     return response
 
 
-def is_storable(response: Response) -> bool:
+def is_storable(response: Response, holder: bool = False) -> bool:
+    """Whether `response` may be kept. For a `holder` of a session on a page that never reads
+    it (SAME_FOR_EVERY_VISITOR), what their session holds is not in the page, so only a
+    cookie being set or a CSRF token being made stops it; for anyone else, anything at all
+    in the session (a page that put it there) does too."""
+    made_for_them = shows_csrf_token(response) if holder else made_for_this_visitor(response)
     cache_control = response.headers.get("Cache-Control", "")
     return (
         response.status_code == 200
@@ -171,8 +182,7 @@ def is_storable(response: Response) -> bool:
         and response.mimetype in CACHEABLE_MIMETYPES
         and "no-store" not in cache_control
         and "private" not in cache_control
-        # A cookie, a CSRF token, anything in the session: it belongs to this visitor.
-        and not made_for_this_visitor(response)
+        and not made_for_them
         and (response.content_length or 0) <= MAX_BODY_BYTES
     )
 
