@@ -96,7 +96,11 @@ def keep_first(app, count: int) -> int:
 
     with app.app_context():
         cutoff = db.session.scalar(
-            select(OutboxMessage.id).order_by(OutboxMessage.id).offset(count).limit(1)
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status == "pending")  # not the earlier sections' mail
+            .order_by(OutboxMessage.id)
+            .offset(count)
+            .limit(1)
         )
         if cutoff:
             db.session.execute(
