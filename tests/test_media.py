@@ -106,9 +106,16 @@ def test_image_urls_are_immutable_with_an_etag(app, marketing):
         ("notes.jpg", b"These are my notes, not a picture.\n" * 20, "not an image we accept"),
         ("logo.svg", SVG_WITH_SCRIPT, "SVG and other formats are refused"),
         ("huge.png", png_bomb(), "more than 40 megapixels"),
+        ("huge-small.png", png_bomb(rows=2_000), "more than 40 megapixels"),
         ("cut.jpg", truncated_jpeg(), "damaged or incomplete"),
     ],
-    ids=["text-named-jpg", "svg-with-script", "30000x30000-png", "truncated-jpeg"],
+    ids=[
+        "text-named-jpg",
+        "svg-with-script",
+        "30000x30000-png",
+        "30000x30000-png-of-a-few-kb",
+        "truncated-jpeg",
+    ],
 )
 def test_bad_files_are_refused_with_a_message_and_leave_nothing(
     app, marketing, name, content, message

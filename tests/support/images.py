@@ -45,12 +45,14 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 @cache
-def png_bomb(side: int = 30_000) -> bytes:
+def png_bomb(side: int = 30_000, rows: int | None = None) -> bytes:
     """A side × side black PNG, 1 bit per pixel: about 110 KB on disk, 900 megapixels (112 MB
-    of pixel data at 1 bit, 2.7 GB as RGB) once decoded: a decompression bomb."""
+    of pixel data at 1 bit, 2.7 GB as RGB) once decoded: a decompression bomb. With `rows`,
+    only that many rows of pixels follow the header (a few KB for 2,000), as an attacker who
+    counts on the header alone being read would send."""
     row = b"\x00" + b"\x00" * ((side + 7) // 8)
     compressor = zlib.compressobj(9)
-    parts = [compressor.compress(row) for _ in range(side)]
+    parts = [compressor.compress(row) for _ in range(side if rows is None else rows)]
     parts.append(compressor.flush())
     header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
     return (
