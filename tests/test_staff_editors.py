@@ -369,6 +369,23 @@ def test_cancelling_an_event_tells_everyone_with_method_cancel(app, marketing):
     assert "This event has been cancelled." in page
 
 
+def test_cancelling_an_event_also_answers_those_still_waiting_for_a_decision(app, marketing):
+    """Their acknowledgement said the answer comes by email: a cancellation is that answer."""
+    post_form(marketing, "/staff/events/new", event_data(slug="doomed"))
+    with app.app_context():
+        event = db.session.scalar(select(Event))
+        create_registration(event, "pending", email="cy@example.com")
+        create_registration(event, "declined", email="dee@example.com")
+        db.session.commit()
+    data = event_data(slug="doomed", status="cancelled", starts_at="2031-03-12T09:00")
+    data["ends_at"] = "2031-03-12T17:00"
+    post_form(marketing, "/staff/events/doomed/edit", data)
+    (message,) = outbox_messages(app, "event_cancelled")
+    assert message.to_address == "cy@example.com"
+    assert "Your application ends with it" in message.body_text
+    assert "cancel.ics" not in message.body_text
+
+
 def test_event_audit_entry_holds_before_and_after(app, marketing):
     post_form(marketing, "/staff/events/new", event_data(slug="audited"))
     post_form(marketing, "/staff/events/audited/edit", event_data(slug="audited", city="Potsdam"))

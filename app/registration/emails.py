@@ -199,18 +199,22 @@ def queue_event_updated(event: Event, *, note: str = "") -> int:
 
 
 def queue_event_cancelled(event: Event, *, note: str = "") -> int:
-    """Tell every confirmed and waiting attendee that the event is cancelled (METHOD:CANCEL).
+    """Tell every confirmed and waiting attendee, and every applicant still waiting for a
+    decision (their "the answer comes by email" would otherwise never come), that the event
+    is cancelled (METHOD:CANCEL).
 
     Returns how many messages were queued.
     """
     return queue_for_attendees(
-        event, "event_cancelled", f"Cancelled: {event.title}", "CANCEL", note
+        event, "event_cancelled", f"Cancelled: {event.title}", "CANCEL", note, applications=True
     )
 
 
-def queue_for_attendees(event: Event, kind: str, subject: str, method: str, note: str) -> int:
+def queue_for_attendees(
+    event: Event, kind: str, subject: str, method: str, note: str, applications: bool = False
+) -> int:
     """One message of `kind` (its template has the same name) to each active registration."""
-    registrations = active_registrations(event)
+    registrations = active_registrations(event, applications=applications)
     for registration in registrations:
         queue_registration_mail(registration, kind, kind, subject, method, note=note)
     return len(registrations)

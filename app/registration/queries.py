@@ -56,11 +56,13 @@ def waitlist_position(registration: Registration) -> int | None:
     return waitlist_positions(event, [registration.id]).get(registration.id)
 
 
-def active_registrations(event: Event) -> list[Registration]:
-    """Everyone still expecting to come or waiting for a seat, in a stable order."""
+def active_registrations(event: Event, *, applications: bool = False) -> list[Registration]:
+    """Everyone still expecting to come or waiting for a seat (and, with `applications`, those
+    waiting for a decision), in a stable order."""
+    statuses = (*ACTIVE_STATUSES, Status.PENDING) if applications else ACTIVE_STATUSES
     return db.session.scalars(
         select(Registration)
-        .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+        .where(Registration.event_id == event.id, Registration.status.in_(statuses))
         .order_by(Registration.id)
     ).all()
 
