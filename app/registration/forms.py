@@ -119,6 +119,7 @@ class RegistrationForm(FlaskForm):
         data["consent"] = bool(self.consent.data)
         data["marketing_opt_in"] = bool(self.marketing_opt_in.data)
         data["answers"] = {field_name(q): self[field_name(q)].data for q in self.questions}
+        data["questions"] = self.questions  # already read for the form: not again per sign-up
         return data
 
     @property

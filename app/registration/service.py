@@ -66,8 +66,10 @@ class RegistrationResult:
 def register(event: Event, form_data: dict) -> RegistrationResult:
     """Sign someone up: a seat if one is free, else the waiting list, else nothing.
 
-    `form_data` holds name, email, company, job_title, dietary, accessibility, consent and
-    marketing_opt_in. The registration row, the seat and the email are one transaction.
+    `form_data` holds name, email, company, job_title, dietary, accessibility, consent,
+    marketing_opt_in, answers and, optionally, the event's public questions as the form asked
+    them (read from the database when absent). The registration row, the seat and the email
+    are one transaction.
     :raises ValueError: when the data breaks a rule (the form checks the same rules first).
     """
     data = clean_registration_data(event, form_data)
@@ -108,7 +110,9 @@ def clean_registration_data(event: Event, form_data: dict) -> dict:
         data["dietary"] = ""
     data["email"], data["email_normalized"] = normalize_email(form_data.get("email") or "")
     data["marketing_opt_in"] = bool(form_data.get("marketing_opt_in"))
-    questions = event_questions(event, public_only=True)
+    questions = form_data.get("questions")
+    if questions is None:
+        questions = event_questions(event, public_only=True)
     data["answers"] = clean_answers(questions, form_data.get("answers") or {})
     return data
 
