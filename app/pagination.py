@@ -27,6 +27,14 @@ def page_number() -> int:
     return page
 
 
-def paginate(query: Select, per_page: int) -> Pagination:
-    """The requested page of `query`; a page past the end is a 404, like a malformed number."""
-    return db.paginate(query, page=page_number(), per_page=per_page, error_out=True)
+def paginate(query: Select, per_page: int, total: int | None = None) -> Pagination:
+    """The requested page of `query`; a page past the end is a 404, like a malformed number.
+
+    A caller that already knows how many rows `query` has passes `total`, saving the count.
+    """
+    pagination = db.paginate(
+        query, page=page_number(), per_page=per_page, error_out=True, count=total is None
+    )
+    if total is not None:
+        pagination.total = total
+    return pagination

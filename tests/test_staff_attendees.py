@@ -172,3 +172,37 @@ def test_search_with_a_nul_character_is_harmless(app, staff, event):
     response = staff.get("/staff/events/desk/attendees?q=Ada%00")
     assert response.status_code == 200
     assert "Ada Lovelace" in response.get_data(as_text=True)
+
+
+def test_row_actions_go_where_url_for_says(app, staff, event):
+    """The rows' forms and links build their URLs from the list's own (attendees.html): each
+    must be the one url_for gives for that action and registration."""
+    from flask import url_for
+
+    with app.app_context():
+        db.session.get(Event, event).capacity = 3  # a free seat: "Give a seat" shows too
+        db.session.commit()
+    html = staff.get("/staff/events/desk/attendees").get_data(as_text=True)
+    shown = set(re.findall(r'<form method="post" action="([^"]+/\d+/[^"]+)"', html))
+    ids = {email: registration_id(app, email) for email in ("ada@example.com", "alan@example.com")}
+    with app.test_request_context():
+        expected = {
+            url_for(f"staff.attendee_{action}", slug="desk", registration_id=ids[email])
+            for email, actions in (
+                ("ada@example.com", ("check_in", "cancel")),
+                ("alan@example.com", ("promote", "cancel")),
+            )
+            for action in actions
+        }
+    assert expected <= shown
+    assert len(shown) == 8  # two confirmed (check in, cancel), two waiting (seat, cancel)
+
+
+def test_totals_follow_the_filter_without_a_search(app, staff, event):
+    """Without a search the total comes from the counts; with one, from a count query."""
+    html = staff.get("/staff/events/desk/attendees").get_data(as_text=True)
+    assert "5 registrations." in html
+    html = staff.get("/staff/events/desk/attendees?status=waitlisted").get_data(as_text=True)
+    assert "2 registrations match." in html
+    html = staff.get("/staff/events/desk/attendees?status=waitlisted&q=alan").get_data(as_text=True)
+    assert "1 registration matches." in html

@@ -8,6 +8,7 @@ module adds the checks staff need and writes the audit log. Each action flushes;
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import load_only
 
 from app.db import utcnow
 from app.extensions import db
@@ -23,7 +24,29 @@ from app.staff.services import audit
 PER_PAGE = 50
 SHEET_PER_PAGE = 1000
 
+# What the list shows of each registration; the other columns are not read for it.
+LISTED = (
+    Registration.id,
+    Registration.name,
+    Registration.job_title,
+    Registration.email,
+    Registration.company,
+    Registration.status,
+    Registration.registered_at,
+    Registration.checked_in_at,
+)
+
 AUDITED = ("status", "waitlist_ticket", "promoted_at", "cancelled_at", "checked_in_at")
+
+
+# AttendeeCounts' field for each status.
+STATUS_FIELDS = {
+    Status.CONFIRMED: "confirmed",
+    Status.WAITLISTED: "waitlisted",
+    Status.CANCELLED: "cancelled",
+    Status.PENDING: "pending",
+    Status.DECLINED: "declined",
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +58,11 @@ class AttendeeCounts:
     cancelled: int
     pending: int = 0
     declined: int = 0
+    total: int = 0
+
+    def having(self, status: str = "") -> int:
+        """How many registrations have `status` (one of REGISTRATION_STATUSES), or any when ""."""
+        return getattr(self, STATUS_FIELDS[status]) if status else self.total
 
     @property
     def seats_left(self) -> int | None:
@@ -67,13 +95,19 @@ def attendee_counts(event: Event) -> AttendeeCounts:
         cancelled=by_status.get(Status.CANCELLED, 0),
         pending=by_status.get(Status.PENDING, 0),
         declined=by_status.get(Status.DECLINED, 0),
+        total=sum(by_status.values()),
     )
 
 
 def attendee_list(event: Event, search: str = "", status: str = ""):
     """A select of the event's registrations, matching `search` in name, email or company and
-    having `status` when given; confirmed first, then the queue in order, then cancelled."""
-    query = select(Registration).where(Registration.event_id == event.id)
+    having `status` when given; confirmed first, then the queue in order, then cancelled.
+    Only the LISTED columns are loaded; reading another one raises instead of querying."""
+    query = (
+        select(Registration)
+        .options(load_only(*LISTED, raiseload=True))
+        .where(Registration.event_id == event.id)
+    )
     if search:
         query = query.where(
             or_(

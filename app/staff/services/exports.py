@@ -1,26 +1,42 @@
 """Attendee exports: the columns, the rows streamed from the database, CSV and XLSX writers,
 and the audit entry each export leaves.
 
-Rows come from one query (waitlist positions from a window function, not a query per row)
-read in batches from a server-side cursor, so memory stays flat however long the list is.
+Rows come from one query per status of each event, in the order of an index, so nothing sorts
+(waitlist positions from a window function over the queue, not a query per row); each is read
+in batches from a server-side cursor, so memory stays flat however long the list is, and all of
+them in one snapshot. The database makes the cells (times as text, formulas neutralised), so
+csv.writer takes its rows as they come.
 """
 
 import csv
-import io
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import Select, String, func, select, type_coerce
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    String,
+    case,
+    false,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    type_coerce,
+)
 
 from app.db import sqlite_immediate
 from app.extensions import db
-from app.models import Event, Question, Registration
+from app.models import REGISTRATION_STATUSES, Event, Question, Registration
+from app.models import RegistrationStatus as Status
 from app.models.questions import event_questions
 from app.registration.answers import answers_by_registration
-from app.registration.queries import status_order, waitlist_position_column
+from app.registration.queries import waitlist_position_column
 from app.staff.services import audit
 from app.staff.services.xlsx_stream import xlsx_chunks
 
@@ -44,6 +60,8 @@ FIXED = len(COLUMNS) + len(CONSENT_COLUMNS)
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 TRIGGER_CHARACTERS = frozenset(FORMULA_TRIGGERS)
 BATCH = 1000
+# Each event's statuses in the order lists sort them (status_order).
+STATUS_RANK = {status: n for n, status in enumerate(REGISTRATION_STATUSES)}
 UTF8_BOM = "\ufeff"
 
 
@@ -69,8 +87,10 @@ def utc_text(column, dialect: str):
     """`column` (a UTCDateTime) as the database's own text in ISO 8601 UTC to the second,
     exactly what `cell` makes of the datetime, without building 100,000s of datetime objects
     in Python just to print them (on SQLite they are parsed from text first)."""
-    if dialect == "sqlite":  # stored as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC
-        text = func.strftime("%Y-%m-%dT%H:%M:%S+00:00", column)
+    if dialect == "sqlite":
+        # Stored as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC (SQLAlchemy's format): cutting the
+        # text costs a fraction of strftime, which parses every value as a date first.
+        text = func.substr(column, 1, 10) + "T" + func.substr(column, 12, 8) + "+00:00"
     elif dialect == "postgresql":
         text = func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')
     else:
@@ -78,46 +98,85 @@ def utc_text(column, dialect: str):
     return type_coerce(text, String).label(column.key)
 
 
-def export_query(event: Event | None, dialect: str = "") -> Select:
-    """The rows of one event's list, or of every event's when `event` is None; with a
-    `dialect`, times come as text made by the database (utc_text)."""
+def neutralised(column):
+    """`column` (text) neutralised by the database, as `neutralise` does it in Python."""
+    first = func.substr(column, 1, 1)
+    return case((first.in_(FORMULA_TRIGGERS), literal("'") + column), else_=column)
+
+
+def yes_no(column):
+    """`column` (a boolean) as `cell` writes it: yes, no, or empty for NULL."""
+    return case((column == true(), "yes"), (column == false(), "no"))
+
+
+def part_query(event: Event, status: str, dialect: str, with_id: bool) -> Select:
+    """The rows of one status of one event's list, as cells made by the database, in the
+    order of the index ix_registration_event_status_registered_at: nothing is sorted (the
+    waiting list's positions, a window over the queue, sort only the people waiting). The
+    event's own columns are constants, formatted once."""
 
     def when(column):
         return utc_text(column, dialect)
 
-    query = (
-        select(
-            Registration.name,
-            Registration.email,
-            Registration.company,
-            Registration.job_title,
-            Registration.dietary,
-            Registration.accessibility,
-            Registration.status,
-            waitlist_position_column().label("waitlist_position"),
-            when(Registration.registered_at),
-            when(Registration.cancelled_at),
-            when(Registration.checked_in_at),
-            when(Registration.consent_at),
-            Registration.marketing_opt_in,
-            Event.slug,
-            Registration.consent_version,
-            Registration.marketing_consent_version,
-            Event.title,
-            when(Event.starts_at),
-            when(Registration.marketing_opt_in_at),
-            when(Registration.promoted_at),
-            when(Registration.updated_at),
-            Registration.id,
-        )
-        .join(Event, Event.id == Registration.event_id)
-        .order_by(
-            Event.starts_at, Event.id, status_order(), Registration.registered_at, Registration.id
-        )
+    if status == Status.WAITLISTED:
+        position = waitlist_position_column()
+    else:
+        position = type_coerce(null(), Integer)
+    columns = [
+        neutralised(Registration.name),
+        neutralised(Registration.email),
+        neutralised(Registration.company),
+        neutralised(Registration.job_title),
+        neutralised(Registration.dietary),
+        neutralised(Registration.accessibility),
+        literal(text_cell(status), String),
+        position.label("waitlist_position"),
+        when(Registration.registered_at),
+        when(Registration.cancelled_at),
+        when(Registration.checked_in_at),
+        when(Registration.consent_at),
+        yes_no(Registration.marketing_opt_in),
+        literal(text_cell(event.slug), String),
+        neutralised(Registration.consent_version),
+        neutralised(Registration.marketing_consent_version),
+        literal(text_cell(event.title), String),
+        literal(time_cell(event.starts_at), String),
+        when(Registration.marketing_opt_in_at),
+        when(Registration.promoted_at),
+        when(Registration.updated_at),
+    ]
+    if with_id:
+        columns.append(Registration.id)
+    return (
+        select(*columns)
+        .where(Registration.event_id == event.id, Registration.status == status)
+        .order_by(Registration.registered_at, Registration.id)
     )
+
+
+def export_parts(event: Event | None) -> list[tuple[Event, str]]:
+    """(event, status) for each status an event's registrations have, in the export's order:
+    events by start time (then id), each event's statuses as REGISTRATION_STATUSES lists them
+    (confirmed first; a word not in it last)."""
+    query = select(Registration.event_id, Registration.status).distinct()
     if event is not None:
         query = query.where(Registration.event_id == event.id)
-    return query
+    statuses: dict[int, list[str]] = {}
+    for event_id, status in db.session.execute(query):
+        statuses.setdefault(event_id, []).append(status)
+    events = (
+        [event]
+        if event is not None
+        else db.session.scalars(
+            select(Event).where(Event.id.in_(statuses)).order_by(Event.starts_at, Event.id)
+        ).all()
+    )
+    last = len(STATUS_RANK)
+    return [
+        (found, status)
+        for found in events
+        for status in sorted(statuses.get(found.id, ()), key=lambda s: STATUS_RANK.get(s, last))
+    ]
 
 
 def text_cell(value: str | None) -> str:
@@ -130,31 +189,6 @@ def time_cell(value: datetime | None) -> str:
     return "" if value is None else value.isoformat(timespec="seconds")
 
 
-def bool_cell(value: bool | None) -> str:
-    return "" if value is None else ("yes" if value else "no")
-
-
-def int_cell(value: int | None) -> int | str:
-    return "" if value is None else value
-
-
-CELL_FOR_TYPE = {str: text_cell, datetime: time_cell, bool: bool_cell, int: int_cell}
-
-
-def column_cells(query: Select) -> list:
-    """For each column of `query`, the function making its values what `cell` would make of
-    them, chosen once from the column's type instead of asking every value what it is."""
-    converters = []
-    for column in query.selected_columns:
-        column_type = getattr(column.type, "impl_instance", column.type)  # TypeDecorators
-        try:
-            python_type = column_type.python_type
-        except NotImplementedError:
-            python_type = None
-        converters.append(CELL_FOR_TYPE.get(python_type, cell))
-    return converters
-
-
 def export_questions(event: Event | None) -> list[Question]:
     """The questions with a column: every question of the event, retired ones too."""
     return event_questions(event) if event is not None else []
@@ -165,23 +199,37 @@ def export_header(questions: list[Question]) -> list[str]:
     return [*HEADER[:FIXED], *labels, *HEADER[FIXED:]]
 
 
-def export_rows(event: Event | None, questions: list[Question]) -> Iterator[list[Any]]:
-    """The data rows, ready to write, read from a server-side cursor in batches (plain Core
-    rows: the ORM has no objects to build here); each batch's answers come from one more
-    query."""
-    connection = db.session.connection()
-    query = export_query(event, connection.dialect.name)
-    converters = column_cells(query)[:-1]  # the last column, the id, is not exported
-    result = connection.execute(query.execution_options(yield_per=BATCH))
-    for batch in result.partitions():
-        answers = batch_answers([row[-1] for row in batch]) if questions else {}
-        for row in batch:
-            *values, registration_id = row
-            cells = [convert(value) for convert, value in zip(converters, values, strict=True)]
-            if questions:
+def export_rows(event: Event | None, questions: list[Question]) -> Iterator[Sequence[Any]]:
+    """The data rows, ready to write: each part (export_parts) read from a server-side cursor
+    in batches, as plain Core rows whose cells the database made; with questions, each
+    batch's answers come from one more query and go in after the consent columns."""
+    connection = export_connection()
+    dialect = connection.dialect.name
+    for found, status in export_parts(event):
+        query = part_query(found, status, dialect, with_id=bool(questions))
+        result = connection.execute(query.execution_options(yield_per=BATCH))
+        for batch in result.partitions():
+            if not questions:
+                yield from batch
+                continue
+            answers = batch_answers([row[-1] for row in batch])
+            for row in batch:
+                *cells, registration_id = row
                 mine = answers.get(registration_id, {})
                 cells[FIXED:FIXED] = [cell(mine.get(question.id, "")) for question in questions]
-            yield cells
+                yield cells
+
+
+def export_connection() -> Connection:
+    """The session's connection in a transaction that sees one snapshot from start to end:
+    the parts are read by several queries, and a registration changing status between two of
+    them must not appear twice or not at all. SQLite's read transactions already do (WAL);
+    PostgreSQL's default (READ COMMITTED) takes a new snapshot per query."""
+    # End the transaction the view's reads began (the audit entry is committed already).
+    db.session.rollback()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    return db.session.connection()
 
 
 def batch_answers(registration_ids: list[int]) -> dict[int, dict[int, str]]:
@@ -192,20 +240,24 @@ def batch_answers(registration_ids: list[int]) -> dict[int, dict[int, str]]:
     }
 
 
+class Pieces(list):
+    """What csv.writer writes, kept as a list of lines: cheaper than a StringIO."""
+
+    write = list.append
+
+
 def csv_chunks(event: Event | None) -> Iterator[bytes]:
     """The CSV file in pieces: UTF-8 with a BOM (so Excel reads accents), header row first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write(UTF8_BOM)
+    pieces = Pieces([UTF8_BOM])
+    writer = csv.writer(pieces)  # writes NULL (None) as an empty cell, as `cell` does
     questions = export_questions(event)
     writer.writerow([cell(label) for label in export_header(questions)])
-    for n, row in enumerate(export_rows(event, questions), start=1):
-        writer.writerow(row)
-        if n % BATCH == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+    rows = export_rows(event, questions)
+    while batch := list(itertools.islice(rows, BATCH)):
+        writer.writerows(batch)
+        yield "".join(pieces).encode("utf-8")
+        pieces.clear()
+    yield "".join(pieces).encode("utf-8")
 
 
 def xlsx_file_chunks(event: Event | None) -> Iterator[bytes]:

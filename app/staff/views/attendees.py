@@ -45,11 +45,15 @@ def attendees(slug: str):
     status = status if status in REGISTRATION_STATUSES else ""
     # The printable check-in sheet wants everyone on one page.
     per_page = SHEET_PER_PAGE if request.args.get("sheet") else PER_PAGE
-    pagination = paginate(attendee_list(event, search, status), per_page)
+    counts = attendee_counts(event)
+    # Without a search the counts already say how many rows match: no count query.
+    total = None if search else counts.having(status)
+    pagination = paginate(attendee_list(event, search, status), per_page, total)
+    questions = shown_questions(event)
     return render_template(
         "staff/attendees.html",
         event=event,
-        counts=attendee_counts(event),
+        counts=counts,
         pagination=pagination,
         # Only people still waiting have a place in line: a page without any costs no query.
         positions=waitlist_positions(
@@ -60,8 +64,8 @@ def attendees(slug: str):
         statuses=REGISTRATION_STATUSES,
         decision_form=DecisionForm(),
         # Issue 13: each row's answers; sensitive ones only for marketing and admins.
-        questions=shown_questions(event),
-        answers=answers_by_registration([row.id for row in pagination.items]),
+        questions=questions,
+        answers=answers_by_registration([row.id for row in pagination.items]) if questions else {},
     )
 
 
