@@ -5,7 +5,8 @@ form kept with fresh per-visitor tokens, and turning it off."""
 import re
 
 import pytest
-from sqlalchemy import update
+from flask import request_started
+from sqlalchemy import event, update
 
 from app.db import SEAT_COUNTER
 from app.extensions import db
@@ -289,6 +290,100 @@ def test_the_kept_form_shows_the_seats_left_after_a_sign_up(form_app, content):
     data = form_data(form.get_data(as_text=True), "grace@example.com")
     assert visitor.post(path, data=data).status_code == 303
     assert "9 of 10 seats left." in form_app.test_client().get(path).get_data(as_text=True)
+
+
+def without_cookie_value(set_cookie: str) -> str:
+    name, _, rest = set_cookie.partition("=")
+    return name + "=…" + rest[rest.index(";") :]
+
+
+@pytest.mark.parametrize("site_url", ["http://northlight.test", "https://northlight.test"])
+def test_the_kept_form_goes_out_with_the_headers_and_cookie_flask_gave_its_render(
+    database_url, content, site_url
+):
+    # The copy is sent by the middleware, not by Flask: its headers must be those Flask's
+    # hooks gave the render, and its session cookie must carry the same attributes (Secure
+    # over https), with a value Flask reads back as a session holding the page's token.
+    app = make_app(database_url, SITE_URL=site_url, REGISTRATION_MIN_FILL_SECONDS=0)
+    path = f"/events/{content['event']}/register"
+    base = site_url.replace("northlight.test", "localhost")
+    rendered = app.test_client().get(path, base_url=base)
+    visitor = app.test_client()
+    copy = visitor.get(path, base_url=base)
+    assert "X-Cache" not in rendered.headers
+    assert copy.headers["X-Cache"] == "HIT"
+    per_response = {"date", "x-request-id", "x-cache", "content-length", "set-cookie"}
+    assert {k: v for k, v in rendered.headers.items() if k.lower() not in per_response} == {
+        k: v for k, v in copy.headers.items() if k.lower() not in per_response
+    }
+    assert copy.headers.getlist("Set-Cookie") == [copy.headers["Set-Cookie"]]
+    assert without_cookie_value(copy.headers["Set-Cookie"]) == without_cookie_value(
+        rendered.headers["Set-Cookie"]
+    )
+    assert ("; Secure" in copy.headers["Set-Cookie"]) == site_url.startswith("https://")
+    assert int(copy.headers["Content-Length"]) == len(copy.get_data())
+    html = copy.get_data(as_text=True)
+    with visitor.session_transaction() as session:
+        assert set(session) == {"csrf_token"}
+    headers = {"Referer": f"{base}{path}"}
+    sent = visitor.post(
+        path, data=form_data(html, "ada@example.com"), base_url=base, headers=headers
+    )
+    assert sent.status_code == 303
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_kept_form_is_served_without_a_query_or_a_request_context(form_app, content):
+    path = f"/events/{content['event']}/register"
+    form_app.test_client().get(path)
+    statements = []
+    with form_app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    started = []
+    try:
+        with request_started.connected_to(lambda sender, **extra: started.append(1), form_app):
+            copies = [form_app.test_client().get(path) for _ in range(3)]
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert [copy.headers.get("X-Cache") for copy in copies] == ["HIT"] * 3
+    assert statements == []
+    assert started == []  # answered by the middleware: Flask never dispatched them
+
+
+def test_a_copy_with_its_own_csrf_key_makes_tokens_the_post_accepts(database_url, content):
+    # Flask-WTF signs tokens with WTF_CSRF_SECRET_KEY when it is set: so must the copy.
+    app = make_app(
+        database_url, WTF_CSRF_SECRET_KEY="another-key-for-tokens", REGISTRATION_MIN_FILL_SECONDS=0
+    )
+    path = f"/events/{content['event']}/register"
+    app.test_client().get(path)
+    visitor = app.test_client()
+    copy = visitor.get(path)
+    assert copy.headers["X-Cache"] == "HIT"
+    sent = visitor.post(path, data=form_data(copy.get_data(as_text=True), "ada@example.com"))
+    assert sent.status_code == 303
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_request_naming_the_session_cookie_never_gets_a_copy(form_app, content):
+    # Even with the cookie check blinded, a visitor who sends a session cookie keeps it: a
+    # copy would hand them a new session in its place (a staff member signed out by a form).
+    form_app.extensions["page_cache"].visitor_cookies = frozenset()
+    path = f"/events/{content['event']}/register"
+    form_app.test_client().get(path)
+    assert form_app.test_client().get(path).headers["X-Cache"] == "HIT"
+    holder = form_app.test_client()
+    with holder.session_transaction() as session:
+        session["note"] = "this visitor's"
+    page = holder.get(path)
+    assert page.status_code == 200
+    assert "X-Cache" not in page.headers
+    with holder.session_transaction() as session:
+        assert session["note"] == "this visitor's"
 
 
 def test_the_cache_can_be_turned_off(database_url, content):

@@ -20,9 +20,10 @@ def register(app: Flask) -> None:
 
     Flask runs before_request hooks in the order they are registered and after_request
     hooks in the reverse order, so a response meets the after_request hooks below from the
-    bottom up: the form copy is kept bare, the middleware is told whether it may keep the
-    page, caching headers and 304s are decided, and the security headers come last, so a
-    304 and every kept page carry them too.
+    bottom up: a registration form rendered for a new visitor is handed to the middleware
+    with its per-visitor values marked, the middleware is told whether it may keep the page,
+    caching headers and 304s are decided, and the security headers come last, so a 304 and
+    every kept page (the form's copy too: the middleware keeps the final headers) carry them.
     """
     app.after_request(headers.add_security_headers)
     app.after_request(caching.apply_caching)
@@ -32,6 +33,5 @@ def register(app: Flask) -> None:
     app.extensions[page_store.EXTENSION] = cache
     change_detection.listen_for_writes()
     app.after_request(middleware.mark_storable)
-    app.before_request(form_copy.serve_cached_form)
     app.after_request(form_copy.keep_rendered_form)
     middleware.install(app, cache)

@@ -8,8 +8,9 @@ Werkzeug parses the Cookie header, is given, and may fill, kept pages only of th
 whose views and templates never read the visitor (SAME_FOR_EVERY_VISITOR: articles, events,
 programmes, speakers, feeds, images; tests/test_page_cache.py renders each for a staff member
 with a message waiting and compares the bytes), and the view for everything else. So a page
-holding a CSRF token (the registration form) is always rendered for its visitor
-(app/http/form_copy.py keeps that one apart). Flask's after_request hooks have already shaped
+holding a CSRF token is never kept as it is: the registration form is kept apart, and a new
+visitor gets a copy with a session, token and stamp of their own (app/http/form_copy.py),
+served here like any hit. Flask's after_request hooks have already shaped
 a stored response (security headers, ETag), so a hit is byte-for-byte the page Flask would
 send, with a fresh X-Request-ID. Rate limits are not consulted for hits: no
 public page has one (limits are on POSTs and sign-in).
@@ -22,7 +23,15 @@ from flask import Flask, Response, request
 from werkzeug.http import parse_cookie
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.http.page_store import CachedPage, PageCache, is_kept_query
+from app.http import form_copy
+from app.http.form_copy import CachedForm
+from app.http.page_store import (
+    PER_RESPONSE_HEADERS,
+    SLOT,
+    CachedPage,
+    PageCache,
+    is_kept_query,
+)
 from app.http.private import (
     has_visitor_cookie,
     is_private_path,
@@ -42,14 +51,10 @@ CACHEABLE_MIMETYPES = frozenset(
     # Library images (app/media/routes.py): the same for everyone, kept like pages.
     | {"image/avif", "image/webp", "image/jpeg", "image/png"}
 )
-# Headers that belong to one response, not to the page: they are made afresh each time.
-PER_RESPONSE_HEADERS = frozenset({"set-cookie", "date", "content-length", "x-request-id"})
 MAX_BODY_BYTES = 512 * 1024
 HIT_HEADER = "X-Cache"
 # What a 304 leaves out: it describes the page, it does not carry it.
 ENTITY_HEADERS = frozenset({"content-length", "content-type", "content-encoding"})
-# Where the middleware and the after_request hook pass a request's cache slot.
-SLOT = "northlight.page_cache"
 
 
 class PageCacheMiddleware:
@@ -89,10 +94,9 @@ class PageCacheMiddleware:
             return self.wsgi_app(environ, start_response)
         page = self.cache.get(key, generation)
         # Parsed as Flask will parse it (a regex over the header missed `session =x`).
-        holder = has_visitor_cookie(
-            parse_cookie(environ.get("HTTP_COOKIE")), self.cache.visitor_cookies
-        )
-        if page is not None and (page.same_for_everyone or not holder):
+        cookie_header = environ.get("HTTP_COOKIE", "")
+        holder = has_visitor_cookie(parse_cookie(cookie_header), self.cache.visitor_cookies)
+        if page is not None and may_serve(page, holder, cookie_header):
             return self.serve(page, environ, start_response)
         environ[SLOT] = slot = {"storable": False, "holder": holder}
         captured = {}
@@ -102,7 +106,15 @@ class PageCacheMiddleware:
             return start_response(status, headers, exc_info)
 
         body = self.wsgi_app(environ, capture)
-        if not slot["storable"] or not captured.get("status", "").startswith("200 "):
+        if not captured.get("status", "").startswith("200 "):
+            return body
+        rendered = slot.get(form_copy.RENDERED)
+        if rendered is not None:  # the registration form, for a new visitor
+            kept_form = form_copy.kept_form(rendered, generation, captured["headers"])
+            if kept_form is not None:
+                self.cache.put(key, kept_form)
+            return body
+        if not slot["storable"]:
             return body
         headers = captured["headers"]
         if any(name.lower() == "set-cookie" for name, _ in headers):
@@ -117,16 +129,17 @@ class PageCacheMiddleware:
         self.cache.put(key, page)
         return [data]
 
-    def serve(self, page: CachedPage, environ: dict, start_response):
+    def serve(self, page: CachedPage | CachedForm, environ: dict, start_response):
         started = perf_counter()
         request_id = request_id_for(environ, self.trusted_proxies)
-        headers = [*page.headers, (REQUEST_ID_HEADER, request_id), (HIT_HEADER, "HIT")]
-        etag = next((value for name, value in page.headers if name.lower() == "etag"), None)
+        kept_headers, body = page.response_parts()
+        headers = [*kept_headers, (REQUEST_ID_HEADER, request_id), (HIT_HEADER, "HIT")]
+        etag = next((value for name, value in kept_headers if name.lower() == "etag"), None)
         if etag and etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
             status, body = 304, b""
             headers = [(n, v) for n, v in headers if n.lower() not in ENTITY_HEADERS]
         else:
-            status, body = 200, page.body
+            status = 200
             headers.append(("Content-Length", str(len(body))))
         start_response("304 Not Modified" if status == 304 else "200 OK", headers)
         log_request(
@@ -138,6 +151,14 @@ class PageCacheMiddleware:
             request_id,
         )
         return [body]
+
+
+def may_serve(page: CachedPage | CachedForm, holder: bool, cookie_header: str) -> bool:
+    """Whether a kept page may answer this request: a reading page the same for everyone to
+    anyone, the registration form's copy only to a new visitor, the rest to non-holders."""
+    if isinstance(page, CachedForm):
+        return not holder and page.may_serve(cookie_header)
+    return page.same_for_everyone or not holder
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:

@@ -37,6 +37,10 @@ log = logging.getLogger("northlight.page_cache")
 
 # Where the app keeps its PageCache (app.extensions[EXTENSION]).
 EXTENSION = "page_cache"
+# Where the middleware and the after_request hooks pass a request's cache slot (its environ).
+SLOT = "northlight.page_cache"
+# Headers that belong to one response, not to the page: they are made afresh each time.
+PER_RESPONSE_HEADERS = frozenset({"set-cookie", "date", "content-length", "x-request-id"})
 # The query parameters public pages read, by endpoint, each with the type its view reads it
 # as (request.args.get(name, type=...)). Everything in one place: a view that starts reading
 # a parameter adds it here, or pages with it are simply rendered every time.
@@ -55,6 +59,10 @@ class CachedPage:
     # Rendered by a view that never reads its visitor (middleware.SAME_FOR_EVERY_VISITOR), so a
     # visitor holding a session is given it too: their own render would be the same bytes.
     same_for_everyone: bool = False
+
+    def response_parts(self) -> tuple[tuple[tuple[str, str], ...], bytes]:
+        """The stored headers and body, the same for every request."""
+        return self.headers, self.body
 
 
 class PageCache:

@@ -211,13 +211,18 @@ def session_secret() -> str:
 
 def stamp_serializer() -> URLSafeSerializer:
     """Signs stamps for the current visitor's session (call inside a request)."""
-    return URLSafeSerializer(
-        current_app.config["SECRET_KEY"], salt=f"{STAMP_SALT}.{session_secret()}"
-    )
+    return stamp_serializer_for(current_app.config["SECRET_KEY"], session_secret())
 
 
-def stamp(event_id: int) -> str:
-    return stamp_serializer().dumps([event_id, now()])
+def stamp_serializer_for(secret_key: str, csrf_secret: str) -> URLSafeSerializer:
+    """Signs stamps for the session whose CSRF secret is `csrf_secret` (no request needed:
+    the page cache's form copy makes a new session's stamp before Flask runs)."""
+    return URLSafeSerializer(secret_key, salt=f"{STAMP_SALT}.{csrf_secret}")
+
+
+def stamp(event_id: int, serializer: URLSafeSerializer | None = None) -> str:
+    """A signed stamp of now for `event_id`, by default for the current visitor's session."""
+    return (serializer or stamp_serializer()).dumps([event_id, now()])
 
 
 def seconds_since_rendered(token: str | None, event_id: int) -> float | None:
