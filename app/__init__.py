@@ -112,11 +112,11 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def read_only_transactions_for_safe_methods():
         if request.method in ("GET", "HEAD", "OPTIONS"):
-            request.environ["northlight.sqlite_token"] = dbutil.sqlite_immediate.set(False)
+            request.environ[dbutil.TOKEN_KEY] = dbutil.sqlite_immediate.set(False)
 
     @app.teardown_request
     def restore_transaction_mode(exc):
-        token = request.environ.pop("northlight.sqlite_token", None)
+        token = request.environ.pop(dbutil.TOKEN_KEY, None)
         if token is not None:
             dbutil.sqlite_immediate.reset(token)
 

@@ -3,20 +3,49 @@
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from flask import request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
+
+from app.extensions import db
 
 # Write transactions on SQLite must start with BEGIN IMMEDIATE: a deferred transaction that
 # reads first and writes later fails at once with "database is locked" when another writer
 # is active, whatever the busy timeout. Read-only requests (GET/HEAD) switch this off so
 # readers never queue behind writers; everything else (POSTs, CLI, threads) writes safely.
 sqlite_immediate: ContextVar[bool] = ContextVar("sqlite_immediate", default=True)
+# request.environ key: the token that restores sqlite_immediate when the request ends.
+TOKEN_KEY = "northlight.sqlite_token"
 
 # Execution options of an UPDATE that changes only seat or queue counters (taking or freeing
 # a seat, a waitlist ticket). The page cache lets such counts show a second late instead of
 # emptying itself on every sign-up (app/http/change_detection.py reads the option).
 SEAT_COUNTER = {"synchronize_session": False, "northlight_seat_counter": True}
+
+
+def start_writing() -> None:
+    """A write request that reads first (a sign-up: the event, the form's questions) calls
+    this before its first write. On SQLite, those reads ran in a plain BEGIN (the view asked
+    for it with reads_first): this ends that read transaction, keeping what was loaded, and the
+    writes start with BEGIN IMMEDIATE, so the writer lock is held only for them. Else nothing.
+    """
+    if sqlite_immediate.get():
+        return
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()  # nothing was written: it only ends the snapshot
+    finally:
+        session.expire_on_commit = True
+    sqlite_immediate.set(True)
+
+
+def reads_first() -> None:
+    """Begin this request's transaction as a reader on SQLite (see start_writing); the
+    request's teardown restores the default (app/__init__.py)."""
+    if db.engine.dialect.name == "sqlite" and TOKEN_KEY not in request.environ:
+        request.environ[TOKEN_KEY] = sqlite_immediate.set(False)
 
 
 def utcnow() -> datetime:

@@ -15,6 +15,7 @@ from app.models import AuditEntry, Event, OutboxMessage, Registration
 from tests.support import database
 from tests.support.factories import create_event, make_event
 from tests.support.forms import csrf_token_from, register
+from tests.support.outbox import compose_outbox
 from tests.support.settings import FORM_SETTINGS
 from tests.support.staff import create_registration, signed_in_client
 
@@ -36,6 +37,7 @@ def registration(app, email: str) -> Registration:
 
 
 def mails(app, email: str) -> list[OutboxMessage]:
+    compose_outbox(app)
     with app.app_context():
         found = db.session.scalars(
             select(OutboxMessage)

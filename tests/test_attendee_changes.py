@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Answer, AuditEntry, Event, OutboxMessage, Registration
 from tests.support.factories import create_event
 from tests.support.forms import csrf_token_from, register
+from tests.support.outbox import compose_outbox
 from tests.support.questions import create_question
 from tests.support.settings import FORM_SETTINGS
 from tests.support.staff import signed_in_client
@@ -66,6 +67,7 @@ def test_an_attendee_changes_details_and_answers(app, client, trip):
     manage = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Your changes are saved" in manage and "Countess" in manage and "Lamb" in manage
 
+    compose_outbox(app)
     with app.app_context():
         mail = db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == "details_changed")

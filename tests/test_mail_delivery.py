@@ -13,7 +13,7 @@ from app.models import Event, OutboxMessage, Registration
 from app.outbox.queue import resend_to, retry_now
 from app.registration.calendar import registration_uid
 from tests.support.factories import make_event
-from tests.support.forms import csrf_token_from, register
+from tests.support.forms import csrf_token_from, register, submit
 from tests.support.settings import FORM_SETTINGS
 
 
@@ -352,3 +352,46 @@ def test_a_message_that_cannot_be_sent_fails_alone(app, runner, smtp_server):
     assert [m["Subject"] for m in smtp_server.wait_for(1)] == ["Fine"]
     failed = next(m for m in outbox(app) if m.status == "failed")
     assert "BadHeaderError" in failed.last_error
+
+
+def test_a_sign_up_queues_its_email_by_inputs_and_the_worker_writes_it_once(
+    app, client, runner, smtp_server
+):
+    """Issue 16: the sign-up's transaction holds the event's seat lock, so it only records
+    what the email needs; the delivering worker writes bodies and calendar file from the
+    registration as it is then (an edit in between shows), once, and keeps them."""
+    slug = make_event(app, title="Compose Later Summit")
+    assert submit(client, slug, name="Ada Lovelace", email="ada@example.com").status_code == 303
+    (queued,) = outbox(app)
+    assert (queued.body_text, queued.body_html, queued.ics) == ("", "", None)
+    assert queued.compose["template"] == "confirmation"
+    assert queued.subject == "Registration confirmed: Compose Later Summit"
+    with app.app_context():
+        db.session.execute(update(Registration).values(name="Ada King"))
+        db.session.commit()
+    assert "1 sent" in deliver(runner)
+    (received,) = smtp_server.wait_for(1)
+    text, html, calendar = parts(received)
+    assert text.startswith("Hello Ada King,")
+    assert re.search(r"/registrations/[\w.-]+", text)
+    assert calendar.get_filename() == "invite.ics"
+    (sent,) = outbox(app)
+    assert sent.compose is None and sent.status == "sent"
+    assert sent.body_text.split() == text.split()  # what was sent, kept for staff to read
+    assert "Ada King" in sent.body_html
+    assert icalendar.Calendar.from_ical(sent.ics)["METHOD"] == "REQUEST"
+
+
+def test_an_email_whose_registration_is_gone_before_it_is_written_fails_unsent(
+    app, client, runner, smtp_server
+):
+    slug = make_event(app)
+    assert submit(client, slug, email="gone@example.com").status_code == 303
+    with app.app_context():  # the registration was removed (its foreign key is SET NULL)
+        db.session.execute(update(OutboxMessage).values(registration_id=None))
+        db.session.commit()
+    assert "0 sent" in deliver(runner)
+    assert smtp_server.wait_for(1, timeout=1) == []
+    (message,) = outbox(app)
+    assert message.status == "failed" and "no longer exists" in message.last_error
+    assert message.body_text == ""

@@ -19,6 +19,7 @@ from app.registration.tokens import manage_token
 from tests.support.database import make_app
 from tests.support.factories import create_event
 from tests.support.forms import csrf_token_from
+from tests.support.outbox import compose_outbox
 from tests.support.staff import create_registration, signed_in_client
 from tests.test_staff_editors import event_data, post_form
 
@@ -29,6 +30,7 @@ SEVEN_DAYS_BEFORE = datetime(2027, 3, 23, 9, 0, tzinfo=UTC)
 
 
 def reminders(app) -> list[OutboxMessage]:
+    compose_outbox(app)
     with app.app_context():
         rows = db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == "reminder").order_by("id")

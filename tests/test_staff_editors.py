@@ -12,6 +12,7 @@ from app.models import Article, AuditEntry, Author, Event, OutboxMessage, SlugRe
 from app.registration.calendar import registration_uid
 from tests.support.factories import create_article, create_author, create_event, create_tag
 from tests.support.forms import form_token
+from tests.support.outbox import compose_outbox
 from tests.support.staff import create_registration, signed_in_client
 
 
@@ -294,6 +295,7 @@ def test_renaming_a_published_event_redirects_the_old_url(app, marketing):
 
 
 def outbox_messages(app, kind: str) -> list[OutboxMessage]:
+    compose_outbox(app)
     with app.app_context():
         rows = db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)

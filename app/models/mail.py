@@ -39,3 +39,7 @@ class OutboxMessage(db.Model):
     # announcement the row belongs to ("message:12", "announcement:3"), for its counts.
     headers: Mapped[dict | None] = mapped_column(JSON)
     batch: Mapped[str | None] = mapped_column(String(40), index=True)
+    # Issue 16: a registration email queued by its inputs ({"template": …, "context": {…}}):
+    # body_text, body_html and ics are empty until the delivering worker composes them from
+    # the registration (app/registration/emails.py compose), which then clears this.
+    compose: Mapped[dict | None] = mapped_column(JSON)

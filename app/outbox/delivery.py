@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from app.db import utcnow
 from app.extensions import db
 from app.models import OutboxMessage, OutboxStatus
-from app.outbox.queue import retry_delay
+from app.outbox.queue import COMPOSERS, retry_delay
 
 log = logging.getLogger("northlight.mail")
 # Logs name messages by their id; addresses stay in the outbox, which the purge empties.
@@ -160,15 +160,24 @@ def due_messages():
 
 
 def claim_next() -> Envelope | None:
-    """Take the next due message for this worker: count the attempt and lease it, then commit."""
-    message = db.session.scalar(due_messages().limit(1).with_for_update(skip_locked=True))
-    if message is None:
-        db.session.rollback()
-        return None
-    message.attempts += 1
-    message.next_attempt_at = utcnow() + claim_lease()
-    # A leased message has no error: that is how a retry-now tells it from one waiting to retry.
-    message.last_error = None
+    """Take the next due message for this worker: count the attempt and lease it, compose it
+    if it was queued by its inputs, then commit."""
+    while True:
+        message = db.session.scalar(due_messages().limit(1).with_for_update(skip_locked=True))
+        if message is None:
+            db.session.rollback()
+            return None
+        message.attempts += 1
+        message.next_attempt_at = utcnow() + claim_lease()
+        # A leased message has no error: that is how a retry-now tells it from one waiting.
+        message.last_error = None
+        problem = composed(message)
+        if problem is None:
+            break
+        message.status = OutboxStatus.FAILED
+        message.last_error = problem
+        db.session.commit()
+        log.error("cannot compose %s: %s", message.message_id, without_addresses(problem))
     envelope = Envelope(
         id=message.id,
         message_id=message.message_id,
@@ -183,6 +192,27 @@ def claim_next() -> Envelope | None:
     )
     db.session.commit()
     return envelope
+
+
+def composed(message: OutboxMessage) -> str | None:
+    """Write the bodies of a message queued by its inputs; what went wrong, or None.
+
+    Composed once: the finished bodies replace the inputs in the claim's transaction, so a
+    retry sends the same message and staff read what was sent.
+    """
+    if message.compose is None:
+        return None
+    composer = COMPOSERS.get(message.compose.get("composer"))
+    if composer is None:
+        return f"No composer for {message.compose.get('composer')!r}."
+    try:
+        with db.session.begin_nested():
+            if not composer(message):
+                return "Its registration no longer exists: there was nothing to write."
+    except Exception as error:  # a template that cannot render: no retry helps
+        log.exception("cannot compose %s", message.message_id)
+        return describe(error)
+    return None
 
 
 def claim_lease() -> timedelta:
@@ -256,6 +286,10 @@ def hold_pending() -> int:
     """No mail server: keep due mail as `held` (staff can read it) and log it, never drop it."""
     messages = db.session.scalars(due_messages().with_for_update(skip_locked=True)).all()
     for message in messages:
+        problem = composed(message)  # staff read held mail as it would have gone
+        if problem is not None:
+            message.status, message.last_error = OutboxStatus.FAILED, problem
+            continue
         message.status = OutboxStatus.HELD
         log.info("no MAIL_SERVER: holding %s: %s", message.message_id, message.subject)
     db.session.commit()

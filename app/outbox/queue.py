@@ -1,6 +1,7 @@
 """The outbox: every email is a row first, written in the transaction of the change behind it."""
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -15,6 +16,10 @@ from app.observability import current_request_id
 
 # Session.info key: set when a transaction adds mail, read after commit to wake the sender.
 OUTBOX_DIRTY = "northlight.outbox_dirty"
+
+# Who writes the bodies of a message queued by its inputs (OutboxMessage.compose names it):
+# {name: function(message) -> bool}, filled by the feature that queues such mail.
+COMPOSERS: dict[str, Callable[[OutboxMessage], bool]] = {}
 
 FIRST_RETRY_SECONDS = 30
 LONGEST_WAIT_SECONDS = 3600
@@ -32,8 +37,13 @@ def enqueue(
     registration: Registration | None = None,
     event: Event | None = None,
     batch: str | None = None,
+    compose: dict | None = None,
 ) -> OutboxMessage:
-    """Add one message to the outbox in the current transaction; it is sent after commit."""
+    """Add one message to the outbox in the current transaction; it is sent after commit.
+
+    With `compose` ({"composer": name in COMPOSERS, …}), the bodies are left empty and that
+    composer writes them when the message is delivered (app/outbox/delivery.py).
+    """
     if registration is not None and event is None:
         event = registration.event
     return add_message(
@@ -47,6 +57,7 @@ def enqueue(
         ics=ics,
         ics_method=ics_method,
         batch=batch,
+        compose=compose,
     )
 
 
@@ -87,6 +98,7 @@ def add_many(rows: list[dict], *, first_due: datetime | None = None, per_minute:
             "event_id": None,
             "headers": None,
             "batch": None,
+            "compose": None,
             **row,
             "message_id": new_message_id(),
             "status": OutboxStatus.PENDING,
@@ -161,4 +173,5 @@ def copy_to(message: OutboxMessage, address: str) -> OutboxMessage:
         ics_method=message.ics_method,
         headers=message.headers,
         batch=message.batch,
+        compose=message.compose,
     )

@@ -8,6 +8,7 @@ Each text is stored once in `consent_text`, so the exact words behind a registra
 """
 
 import hashlib
+from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -19,6 +20,9 @@ from app.models import ConsentText
 
 NOTICE = "privacy_notice"
 MARKETING = "marketing"
+# current_app.extensions key: the versions this process has seen stored.
+KNOWN_VERSIONS = "northlight.consent_versions"
+KNOWN_NOTICE = "northlight.notice_version"
 
 CONSENT_LABEL = (
     "I have read the privacy notice and agree that Northlight stores these details to run "
@@ -32,14 +36,22 @@ NOTICE_TEMPLATE = "site/privacy.html"
 
 
 def notice_text() -> str:
+    return notice_source()[0]
+
+
+def notice_source() -> tuple[str, Callable[[], bool] | None]:
+    """The notice's text, and Jinja's check that the template file is unchanged since."""
     env = current_app.jinja_env
-    source, _, _ = env.loader.get_source(env, NOTICE_TEMPLATE)
+    source, _, uptodate = env.loader.get_source(env, NOTICE_TEMPLATE)
+    return f"{CONSENT_LABEL}\n\n{retention_periods()}\n\n{source}", uptodate
+
+
+def retention_periods() -> str:
     config = current_app.config
-    periods = ", ".join(
+    return ", ".join(
         f"{name}={config[name]}"
         for name in ("RETENTION_DAYS", "SENSITIVE_RETENTION_DAYS", "OUTBOX_RETENTION_DAYS")
     )
-    return f"{CONSENT_LABEL}\n\n{periods}\n\n{source}"
 
 
 def marketing_text(label: str = MARKETING_LABEL) -> str:
@@ -51,9 +63,18 @@ def version_of(text: str) -> str:
 
 
 def record(kind: str, text: str) -> str:
-    """The version of `text`, storing the text the first time it is seen (flushes)."""
+    """The version of `text`, storing the text the first time it is seen (flushes).
+
+    A version found stored is remembered by the process (the rows are never deleted), so
+    a sign-up does not look it up again.
+    """
     version = version_of(text)
-    if db.session.get(ConsentText, version) is None:
+    known = current_app.extensions.setdefault(KNOWN_VERSIONS, set())
+    if version in known:
+        return version
+    if db.session.get(ConsentText, version) is not None:
+        known.add(version)
+    else:
         insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
         # One statement: two first sign-ups at once store it once.
         db.session.execute(
@@ -65,7 +86,17 @@ def record(kind: str, text: str) -> str:
 
 
 def notice_version() -> str:
-    return record(NOTICE, notice_text())
+    """The current notice's version. A sign-up asks for it: the process keeps it while the
+    template file and the retention periods are unchanged and the version is stored."""
+    periods = retention_periods()
+    kept = current_app.extensions.get(KNOWN_NOTICE)
+    if kept is not None and kept[0] == periods and kept[2] is not None and kept[2]():
+        return kept[1]
+    text, uptodate = notice_source()
+    version = record(NOTICE, text)
+    if version in current_app.extensions[KNOWN_VERSIONS]:
+        current_app.extensions[KNOWN_NOTICE] = (periods, version, uptodate)
+    return version
 
 
 def marketing_version(label: str = MARKETING_LABEL) -> str:

@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError
 
+from app.db import reads_first
 from app.extensions import db, limiter
 from app.models import Event, Registration
 from app.models.programme import event_programme
@@ -47,6 +48,8 @@ def registration_rate_limit() -> str:
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(registration_rate_limit, methods=["POST"])
 def register(slug: str):
+    if request.method == "POST":
+        reads_first()  # the sign-up takes SQLite's writer lock only for its writes
     event = visible_event_or_404(slug)
     state = registration_state(event)
     form = registration_form(event)

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.addresses import normalize_email
-from app.db import SEAT_COUNTER, utcnow
+from app.db import SEAT_COUNTER, start_writing, utcnow
 from app.extensions import db
 from app.models import (
     ACTIVE_STATUSES,
@@ -63,6 +63,10 @@ class RegistrationResult:
         return manage_token(self.registration) if self.registration is not None else None
 
 
+class NoSeat(Exception):
+    """Full, with no waiting list: the sign-up's savepoint is rolled back."""
+
+
 def register(event: Event, form_data: dict) -> RegistrationResult:
     """Sign someone up: a seat if one is free, else the waiting list, else nothing.
 
@@ -70,12 +74,19 @@ def register(event: Event, form_data: dict) -> RegistrationResult:
     marketing_opt_in, answers and, optionally, the event's public questions as the form asked
     them (read from the database when absent). The registration row, the seat and the email
     are one transaction.
+
+    Issue 16: the transaction is kept short where sign-ups queue behind each other. On SQLite
+    (one writer at a time) the reading before it (the event, the form's questions) is done
+    outside the writer lock (start_writing); on PostgreSQL the event row is locked from the
+    seat's UPDATE to the commit, so the seat is taken last, after the row, its answers and
+    the marketing choice are written, and the email is queued by its inputs (emails.py).
     :raises ValueError: when the data breaks a rule (the form checks the same rules first).
     """
     data = clean_registration_data(event, form_data)
     state = registration_state(event)
     if not state.open:
         return RegistrationResult("closed", message=state.message)
+    start_writing()
     existing = find_registration(event, data["email_normalized"])
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return duplicate(existing)
@@ -83,19 +94,13 @@ def register(event: Event, form_data: dict) -> RegistrationResult:
         # A savepoint: a concurrent sign-up with the same address (PostgreSQL) undoes only this.
         with db.session.begin_nested():
             registration = place(event, existing, data)
+    except NoSeat:
+        return RegistrationResult("full", message="Sorry, the last seat has just been taken.")
     except IntegrityError:
         existing = find_registration(event, data["email_normalized"])
         if existing is None:
             raise
         return duplicate(existing)
-    if registration is None:
-        return RegistrationResult("full", message="Sorry, the last seat has just been taken.")
-    set_marketing_choice(
-        data["email_normalized"],
-        data["marketing_opt_in"],
-        "sign-up",
-        version=registration.marketing_consent_version,
-    )
     emails.queue_confirmation(registration)
     return RegistrationResult(registration.status, registration)
 
@@ -143,29 +148,25 @@ def claim_resend(registration: Registration) -> bool:
     return result.rowcount == 1
 
 
-def place(event: Event, existing: Registration | None, data: dict) -> Registration | None:
-    """Take a seat or a waitlist ticket and write the row; None when full with no waitlist.
+def place(event: Event, existing: Registration | None, data: dict) -> Registration:
+    """Write the row, its answers and the marketing choice, then take a seat or a waitlist
+    ticket (last: the event row stays locked from there to the commit).
 
     A cancelled registration with the same address is reused (the address is unique per
     event), with a new secret: links from the cancelled registration stop working.
+    :raises NoSeat: when full with no waiting list (the caller's savepoint undoes the rest).
     """
-    if event.approval_required:
-        # An application: no seat until staff approve it (app/registration/approval.py).
-        status, ticket = RegistrationStatus.PENDING, None
-    elif take_seat(event):
-        status, ticket = RegistrationStatus.CONFIRMED, None
-    elif event.waitlist_enabled:
-        status, ticket = RegistrationStatus.WAITLISTED, take_waitlist_ticket(event)
-    else:
-        return None
     now = utcnow()
     registration = existing or Registration(event_id=event.id)
     registration.event = event
     registration.manage_key = secrets.token_urlsafe(32)
     for field in (*TEXT_FIELDS, "email", "email_normalized"):
         setattr(registration, field, data[field])
-    registration.status = status
-    registration.waitlist_ticket = ticket
+    # An application waits for staff (app/registration/approval.py); anyone else holds a
+    # seat, unless take_seat below finds none.
+    approval = event.approval_required
+    registration.status = RegistrationStatus.PENDING if approval else RegistrationStatus.CONFIRMED
+    registration.waitlist_ticket = None
     registration.registered_at = now
     registration.consent_at = now
     registration.promoted_at = None
@@ -182,7 +183,22 @@ def place(event: Event, existing: Registration | None, data: dict) -> Registrati
     db.session.flush()
     if existing is not None:
         forget_answers(registration)  # the old sign-up's answers are not this one's
-    save_answers(registration, data["answers"])
+    if data["answers"]:
+        save_answers(registration, data["answers"])
+    set_marketing_choice(
+        data["email_normalized"],
+        data["marketing_opt_in"],
+        "sign-up",
+        now=now,
+        version=registration.marketing_consent_version,
+    )
+    if approval or take_seat(event):
+        return registration
+    if not event.waitlist_enabled:
+        raise NoSeat
+    registration.status = RegistrationStatus.WAITLISTED
+    registration.waitlist_ticket = take_waitlist_ticket(event)
+    db.session.flush()
     return registration
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import OutboxMessage
+from tests.support.outbox import compose_outbox
 
 
 def csrf_token_from(html: str) -> str:
@@ -70,6 +71,7 @@ def register(client, slug: str, **fields) -> str:
 
 def manage_token_from_mail(app, address: str) -> str:
     """The manage token in the newest email queued to `address` (as its owner reads it)."""
+    compose_outbox(app)
     with app.app_context():
         bodies = db.session.scalars(
             select(OutboxMessage.body_text)

@@ -1,0 +1,21 @@
+"""The outbox as the worker leaves it just before sending: registration emails are queued by
+their inputs (app/registration/emails.py) and composed by the delivering worker."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OutboxMessage, OutboxStatus
+from app.outbox.delivery import composed
+
+
+def compose_outbox(app) -> None:
+    """Compose every pending message still waiting for its bodies, as the worker would."""
+    with app.app_context():
+        waiting = db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.compose.is_not(None)
+            )
+        ).all()
+        for message in waiting:
+            assert composed(message) is None, message.kind
+        db.session.commit()
