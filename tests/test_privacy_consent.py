@@ -44,8 +44,9 @@ def test_a_withdrawal_or_a_new_yes_changes_all_rows_and_the_audience(app, client
             "bo@example.com",
             "cy@example.com",
         ]
-        choice = set_marketing_choice("bo@example.com", False, "manage page")
+        set_marketing_choice("bo@example.com", False, "manage page")
         db.session.commit()
+        choice = db.session.get(MarketingChoice, "bo@example.com")
         assert (choice.opted_in, choice.source) == (False, "manage page")
         assert db.session.scalars(marketing_audience()).all() == ["cy@example.com"]
         rows = db.session.scalars(

@@ -23,8 +23,8 @@ def set_marketing_choice(
     source: str,
     now: datetime | None = None,
     version: str | None = None,
-) -> MarketingChoice:
-    """Record the person's latest answer and show it on all their registrations (flushes).
+) -> None:
+    """Record the person's latest answer and show it on all their registrations.
 
     `version` is the wording agreed to (app/privacy/versions.py); a withdrawal clears it.
     """
@@ -47,9 +47,6 @@ def set_marketing_choice(
         )
         .execution_options(synchronize_session="fetch")
     )
-    db.session.flush()
-    choice = db.session.get(MarketingChoice, email_normalized, populate_existing=True)
-    return choice
 
 
 def wants_marketing(email_normalized: str) -> bool:

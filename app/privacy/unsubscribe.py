@@ -4,7 +4,6 @@ and the withdrawal it carries out, recorded with its time like any other marketi
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.models import MarketingChoice
 from app.privacy.consent import set_marketing_choice
 from app.urls import site_url_for
 
@@ -42,6 +41,6 @@ def unsubscribe_headers(url: str) -> dict[str, str]:
     }
 
 
-def withdraw(email_normalized: str) -> MarketingChoice:
-    """Stop marketing email to this person now; every registration of theirs shows it (flushes)."""
-    return set_marketing_choice(email_normalized, False, SOURCE)
+def withdraw(email_normalized: str) -> None:
+    """Stop marketing email to this person now; every registration of theirs shows it."""
+    set_marketing_choice(email_normalized, False, SOURCE)
