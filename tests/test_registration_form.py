@@ -394,6 +394,28 @@ def test_event_filling_up_while_the_form_is_open_stores_nothing(app, client):
     assert counts(app) == (1, 1)
 
 
+def test_a_seat_taken_between_the_check_and_the_write_stores_nothing(app):
+    """The sign-up's check saw a free seat; another sign-up took it and committed before
+    this one's seat UPDATE: the visitor is told, and no row or email of theirs is kept."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from app.registration import service
+
+    slug = make_event(app, capacity=1, waitlist_enabled=False)
+    register(app.test_client(), slug, email="quick@example.com")
+    with app.test_request_context(method="POST"):
+        event = db.session.scalar(select(Event).filter_by(slug=slug))
+        set_committed_value(event, "seats_taken", 0)  # as the check read it, a moment earlier
+        details = {"name": "Slow", "email": "slow@example.com", "consent": True, "answers": {}}
+        result = service.register(event, details)
+        db.session.commit()
+    assert (result.outcome, result.message) == ("full", "Sorry, the last seat has just been taken.")
+    assert counts(app) == (1, 1)
+    with app.app_context():
+        assert db.session.scalars(select(Registration.email)).all() == ["quick@example.com"]
+        assert db.session.scalar(select(Event.seats_taken)) == 1
+
+
 def test_the_email_row_carries_the_id_of_the_request_that_queued_it(app, client):
     slug = make_event(app)
     response = submit(client, slug)

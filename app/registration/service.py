@@ -63,10 +63,6 @@ class RegistrationResult:
         return manage_token(self.registration) if self.registration is not None else None
 
 
-class NoSeat(Exception):
-    """Full, with no waiting list: the sign-up's savepoint is rolled back."""
-
-
 def register(event: Event, form_data: dict) -> RegistrationResult:
     """Sign someone up: a seat if one is free, else the waiting list, else nothing.
 
@@ -77,9 +73,12 @@ def register(event: Event, form_data: dict) -> RegistrationResult:
 
     Issue 16: the transaction is kept short where sign-ups queue behind each other. On SQLite
     (one writer at a time) the reading before it (the event, the form's questions) is done
-    outside the writer lock (start_writing); on PostgreSQL the event row is locked from the
-    seat's UPDATE to the commit, so the seat is taken last, after the row, its answers and
-    the marketing choice are written, and the email is queued by its inputs (emails.py).
+    outside the writer lock (start_writing). On PostgreSQL the event row is locked from the
+    seat's UPDATE to the commit, and every other sign-up for the event waits on it: so the row,
+    its answers, the marketing choice and the email (queued by its inputs, emails.py, as if a
+    seat will be had) are written first, and the seat is taken last, the commit right after.
+    Only a sign-up that finds no seat does more under the lock: a waiting-list ticket and the
+    email that says so instead.
     :raises ValueError: when the data breaks a rule (the form checks the same rules first).
     """
     data = clean_registration_data(event, form_data)
@@ -94,13 +93,21 @@ def register(event: Event, form_data: dict) -> RegistrationResult:
         # A savepoint: a concurrent sign-up with the same address (PostgreSQL) undoes only this.
         with db.session.begin_nested():
             registration = place(event, existing, data)
-    except NoSeat:
-        return RegistrationResult("full", message="Sorry, the last seat has just been taken.")
     except IntegrityError:
         existing = find_registration(event, data["email_normalized"])
         if existing is None:
             raise
         return duplicate(existing)
+    message = emails.queue_confirmation(registration)
+    if registration.status == RegistrationStatus.PENDING or take_seat(event):
+        return RegistrationResult(registration.status, registration)
+    if not event.waitlist_enabled:
+        # The transaction holds only this sign-up: undo all of it, nothing is stored.
+        db.session.rollback()
+        return RegistrationResult("full", message="Sorry, the last seat has just been taken.")
+    registration.status = RegistrationStatus.WAITLISTED
+    registration.waitlist_ticket = take_waitlist_ticket(event)
+    db.session.delete(message)  # the seat it announced went to someone else
     emails.queue_confirmation(registration)
     return RegistrationResult(registration.status, registration)
 
@@ -149,12 +156,11 @@ def claim_resend(registration: Registration) -> bool:
 
 
 def place(event: Event, existing: Registration | None, data: dict) -> Registration:
-    """Write the row, its answers and the marketing choice, then take a seat or a waitlist
-    ticket (last: the event row stays locked from there to the commit).
+    """Write the row, its answers and the marketing choice: confirmed, or pending when the
+    event needs approval (register takes the seat, or a waiting-list ticket, after).
 
     A cancelled registration with the same address is reused (the address is unique per
     event), with a new secret: links from the cancelled registration stop working.
-    :raises NoSeat: when full with no waiting list (the caller's savepoint undoes the rest).
     """
     now = utcnow()
     registration = existing or Registration(event_id=event.id)
@@ -163,7 +169,7 @@ def place(event: Event, existing: Registration | None, data: dict) -> Registrati
     for field in (*TEXT_FIELDS, "email", "email_normalized"):
         setattr(registration, field, data[field])
     # An application waits for staff (app/registration/approval.py); anyone else holds a
-    # seat, unless take_seat below finds none.
+    # seat, unless take_seat finds none.
     approval = event.approval_required
     registration.status = RegistrationStatus.PENDING if approval else RegistrationStatus.CONFIRMED
     registration.waitlist_ticket = None
@@ -192,13 +198,6 @@ def place(event: Event, existing: Registration | None, data: dict) -> Registrati
         now=now,
         version=registration.marketing_consent_version,
     )
-    if approval or take_seat(event):
-        return registration
-    if not event.waitlist_enabled:
-        raise NoSeat
-    registration.status = RegistrationStatus.WAITLISTED
-    registration.waitlist_ticket = take_waitlist_ticket(event)
-    db.session.flush()
     return registration
 
 
