@@ -491,3 +491,21 @@ def test_a_query_string_a_page_does_not_read_is_rendered_not_kept(client, conten
     assert first.status_code == again.status_code == 200
     assert "X-Cache" not in again.headers
     assert again.get_data() == first.get_data()
+
+
+def test_the_processes_of_one_host_share_the_generation_file_even_when_it_is_replaced(tmp_path):
+    """Without Redis the token lives in a file each process rewrites in place; one process's
+    bump is read by the others, and a file deleted under them is made again and shared."""
+    from app.http.generation import FileGeneration
+
+    path = tmp_path / "content-generation"
+    first, second = FileGeneration(path), FileGeneration(path)
+    token = first.read()
+    assert second.read() == token and len(token) == 16
+    bumped = second.bump()
+    assert first.read() == bumped != token
+    path.unlink()
+    renewed = first.read()
+    assert renewed not in (token, bumped)
+    assert second.read() == renewed
+    assert first.bump() == second.read()

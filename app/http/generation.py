@@ -8,6 +8,7 @@ otherwise it is a small file shared by the processes of one host.
 import hashlib
 import os
 import secrets
+import threading
 from pathlib import Path
 
 import redis
@@ -18,24 +19,47 @@ STORE_ERRORS = (OSError, redis.RedisError)
 
 
 class FileGeneration:
-    """The content generation as a random token in a file: shared by processes on one host."""
+    """The content generation as a random token in a file: shared by processes on one host.
+
+    The token is rewritten in place, the same 16 bytes at the start of the file, through a
+    descriptor each process keeps: it is replaced after every sign-up's commit (inside SQLite's
+    writer queue), and a new file renamed over the old cost 150 µs and more under load,
+    a write 1 µs. A read that meets a write half done gets a token that is neither the old nor
+    the new one: a change, as it is. A file deleted or replaced under a process is reopened at
+    its next read.
+    """
+
+    SIZE = 16
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.lock = threading.Lock()
+        self.descriptor: int | None = None
+
+    def file(self) -> int:
+        with self.lock:
+            if self.descriptor is not None and not self.replaced(self.descriptor):
+                return self.descriptor
+            if self.descriptor is not None:
+                os.close(self.descriptor)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            return self.descriptor
+
+    def replaced(self, descriptor: int) -> bool:
+        try:
+            return os.stat(self.path).st_ino != os.fstat(descriptor).st_ino
+        except FileNotFoundError:
+            return True
 
     def read(self) -> str:
-        try:
-            return self.path.read_text()
-        except FileNotFoundError:
-            return self.bump()
+        token = os.pread(self.file(), self.SIZE, 0).decode("ascii", "replace")
+        return token if len(token) == self.SIZE else self.bump()
 
     def bump(self) -> str:
-        token = secrets.token_hex(8)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.{token}")
-        temporary.write_text(token)
-        # A rename is atomic: readers see the old token or the new one, never half of one.
-        os.replace(temporary, self.path)
+        token = secrets.token_hex(self.SIZE // 2)
+        descriptor = self.descriptor if self.descriptor is not None else self.file()
+        os.pwrite(descriptor, token.encode(), 0)
         return token
 
 
