@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask import request
 from sqlalchemy import DateTime, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -19,6 +20,11 @@ from app.extensions import db
 sqlite_immediate: ContextVar[bool] = ContextVar("sqlite_immediate", default=True)
 # request.environ key: the token that restores sqlite_immediate when the request ends.
 TOKEN_KEY = "northlight.sqlite_token"
+
+# The database is down, restarting, refusing connections or out of pooled connections: the
+# web answers 503 (app/observability.py) and the outbox worker waits (app/outbox/cli.py).
+# Other errors (IntegrityError, ProgrammingError) are bugs or races: they stay errors.
+OUTAGE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 # Execution options of an UPDATE that changes only seat or queue counters (taking or freeing
 # a seat, a waitlist ticket). The page cache lets such counts show a second late instead of

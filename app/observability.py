@@ -27,6 +27,7 @@ from flask import (
 from flask.logging import default_handler
 from sqlalchemy import exc as sa_exc
 
+from app.db import OUTAGE_ERRORS
 from app.extensions import db
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -154,11 +155,6 @@ def finish_request(app: Flask, response: Response, **extra) -> None:
         return
     response.headers[REQUEST_ID_HEADER] = g.request_id
     log_request(request.method, request.path, response.status_code, started, request.remote_addr)
-
-
-# The database is down, restarting, refusing connections or out of pooled connections.
-# Other errors (IntegrityError, ProgrammingError) are bugs or races: they stay 500s.
-OUTAGE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
 def database_unavailable(error: Exception):

@@ -17,6 +17,34 @@ from tests.support.forms import csrf_token_from, register, submit
 from tests.support.settings import FORM_SETTINGS
 
 
+def test_the_database_going_away_while_an_email_is_written_leaves_it_for_the_next_try(
+    app, client, runner, smtp_server, monkeypatch
+):
+    """Not the message's fault: it stays pending, its claim undone, never failed; the worker
+    goes on (the web answers 503 meanwhile) and the next pass sends it."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.outbox.delivery import deliver_pending
+    from app.registration import emails
+
+    slug = make_event(app)
+    assert submit(client, slug, email="patient@example.com").status_code == 303
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("SELECT …", {}, Exception("server closed the connection"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(emails, "registration_context", database_gone)
+        with app.app_context(), pytest.raises(OperationalError):
+            deliver_pending()
+    (message,) = outbox(app)
+    assert (message.status, message.attempts, message.last_error) == ("pending", 0, None)
+    assert message.compose is not None
+    assert "1 sent" in deliver(runner)
+    (received,) = smtp_server.wait_for(1)
+    assert received["To"] == "patient@example.com"
+
+
 @pytest.fixture
 def app_settings(smtp_server):
     return {**FORM_SETTINGS, **smtp_server.settings, "MAIL_MAX_ATTEMPTS": 3}

@@ -468,7 +468,10 @@ def test_postgresql_restarted_under_load_503s_then_full_service_nothing_lost(rig
     health = [rig.browser().get("/healthz") for _ in range(6)]
     assert [r.status for r in health] == [200] * 6
     assert rig.served_by(health)["a"] > 0 and rig.served_by(health)["b"] > 0
-    assert all(host.worker.poll() is None for host in rig.hosts.values()), "a worker died"
+    for host in rig.hosts.values():
+        assert host.worker.poll() is None, f"host {host.name}'s worker died:\n" + "\n".join(
+            host.worker_log.read_text(errors="replace").splitlines()[-30:]
+        )
 
     rows = registrations(data, event_id)
     assert sorted(r.email for r in rows) == sorted(p.email for p in people)

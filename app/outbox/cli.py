@@ -6,8 +6,9 @@ import threading
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.db import OUTAGE_ERRORS
 from app.extensions import db
 from app.outbox.delivery import deliver_pending, reschedule_deferred, seconds_until_next_due
 from app.outbox.schedule import run_due_jobs, seconds_until_next_job
@@ -51,16 +52,26 @@ def deliver_command(loop: bool, interval: float, retry_now: bool) -> None:
         while not stopping.is_set():
             try:
                 stopping.wait(deliver_and_run_jobs(interval))
-            except OperationalError as error:
+            except OUTAGE_ERRORS as error:
                 # The database is away (a restart, a failover): wait it out, as the web does.
                 # A message claimed before it went keeps its lease and is retried after it.
-                db.session.rollback()
-                log.warning("database unavailable, retrying in %s s: %s", interval, error.orig)
+                forget_transaction()
+                detail = getattr(error, "orig", None) or error
+                log.warning("database unavailable, retrying in %s s: %s", interval, detail)
                 stopping.wait(interval)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo("Stopped.")
+
+
+def forget_transaction() -> None:
+    """Roll back what the lost connection was doing; if even that fails, drop the session so
+    nothing broken goes back to the pool (it reconnects by itself once the database is back)."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.remove()
 
 
 def deliver_and_run_jobs(interval: float) -> float:

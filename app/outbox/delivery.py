@@ -17,7 +17,7 @@ from flask_mail import Connection
 from flask_mail import Message as MailMessage
 from sqlalchemy import func, select, update
 
-from app.db import utcnow
+from app.db import OUTAGE_ERRORS, utcnow
 from app.extensions import db
 from app.models import OutboxMessage, OutboxStatus
 from app.outbox.queue import COMPOSERS, retry_delay
@@ -209,6 +209,10 @@ def composed(message: OutboxMessage) -> str | None:
         with db.session.begin_nested():
             if not composer(message):
                 return "Its registration no longer exists: there was nothing to write."
+    except OUTAGE_ERRORS:
+        # The database went away while the message was being written: not the message's
+        # fault. The claim is undone with the transaction; the worker waits and tries again.
+        raise
     except Exception as error:  # a template that cannot render: no retry helps
         log.exception("cannot compose %s", message.message_id)
         return describe(error)

@@ -276,6 +276,10 @@ class Host:
     def web_log(self) -> Path:
         return self.logs / f"{self.name}-gunicorn.log"
 
+    @property
+    def worker_log(self) -> Path:
+        return self.logs / f"{self.name}-worker.log"
+
     def start(self) -> None:
         self.starts += 1
         env = {
@@ -291,7 +295,7 @@ class Host:
             [BIN / "flask", "--app", "wsgi", "outbox", "deliver", "--loop"]
             + ["--interval", WORKER_INTERVAL],
             env,
-            self.logs / f"{self.name}-worker.log",
+            self.worker_log,
         )
         wait_for_port(self.address, APP_PORT, timeout=60, process=self.web)
         # Both gunicorn workers up, so nginx's requests spread over four processes from the start.
