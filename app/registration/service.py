@@ -75,10 +75,8 @@ def register(event: Event, form_data: dict) -> RegistrationResult:
     (one writer at a time) the reading before it (the event, the form's questions) is done
     outside the writer lock (start_writing). On PostgreSQL the event row is locked from the
     seat's UPDATE to the commit, and every other sign-up for the event waits on it: so the row,
-    its answers, the marketing choice and the email (queued by its inputs, emails.py, as if a
-    seat will be had) are written first, and the seat is taken last, the commit right after.
-    Only a sign-up that finds no seat does more under the lock: a waiting-list ticket and the
-    email that says so instead.
+    its answers and the marketing choice are written first, the seat is taken after, and only
+    the email (queued by its inputs, emails.py: nothing is rendered) follows it.
     :raises ValueError: when the data breaks a rule (the form checks the same rules first).
     """
     data = clean_registration_data(event, form_data)
@@ -98,16 +96,13 @@ def register(event: Event, form_data: dict) -> RegistrationResult:
         if existing is None:
             raise
         return duplicate(existing)
-    message = emails.queue_confirmation(registration)
-    if registration.status == RegistrationStatus.PENDING or take_seat(event):
-        return RegistrationResult(registration.status, registration)
-    if not event.waitlist_enabled:
-        # The transaction holds only this sign-up: undo all of it, nothing is stored.
-        db.session.rollback()
-        return RegistrationResult("full", message="Sorry, the last seat has just been taken.")
-    registration.status = RegistrationStatus.WAITLISTED
-    registration.waitlist_ticket = take_waitlist_ticket(event)
-    db.session.delete(message)  # the seat it announced went to someone else
+    if registration.status != RegistrationStatus.PENDING and not take_seat(event):
+        if not event.waitlist_enabled:
+            # The transaction holds only this sign-up: undo all of it, nothing is stored.
+            db.session.rollback()
+            return RegistrationResult("full", message="Sorry, the last seat has just been taken.")
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.waitlist_ticket = take_waitlist_ticket(event)
     emails.queue_confirmation(registration)
     return RegistrationResult(registration.status, registration)
 
