@@ -26,6 +26,17 @@ TOKEN_KEY = "northlight.sqlite_token"
 # Other errors (IntegrityError, ProgrammingError) are bugs or races: they stay errors.
 OUTAGE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
+
+def forget_transaction() -> None:
+    """After an outage error: roll back what the lost connection was doing; if even that
+    fails, drop the session so nothing broken goes back to the pool (it reconnects by itself
+    once the database is back)."""
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        db.session.remove()
+
+
 # Execution options of an UPDATE that changes only seat or queue counters (taking or freeing
 # a seat, a waitlist ticket). The page cache lets such counts show a second late instead of
 # emptying itself on every sign-up (app/http/change_detection.py reads the option).

@@ -27,7 +27,7 @@ from flask import (
 from flask.logging import default_handler
 from sqlalchemy import exc as sa_exc
 
-from app.db import OUTAGE_ERRORS
+from app.db import OUTAGE_ERRORS, forget_transaction
 from app.extensions import db
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -159,11 +159,7 @@ def finish_request(app: Flask, response: Response, **extra) -> None:
 
 def database_unavailable(error: Exception):
     """A styled 503 instead of a traceback; the pool reconnects by itself once it is back."""
-    try:
-        db.session.rollback()
-    except sa_exc.SQLAlchemyError:
-        # The connection is gone; dropping the session returns nothing broken to the pool.
-        db.session.remove()
+    forget_transaction()
     detail = str(getattr(error, "orig", None) or error).strip().splitlines()
     log.warning(
         "database unavailable",

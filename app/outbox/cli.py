@@ -6,10 +6,8 @@ import threading
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import OUTAGE_ERRORS
-from app.extensions import db
+from app.db import OUTAGE_ERRORS, forget_transaction
 from app.outbox.delivery import deliver_pending, reschedule_deferred, seconds_until_next_due
 from app.outbox.schedule import run_due_jobs, seconds_until_next_job
 
@@ -63,15 +61,6 @@ def deliver_command(loop: bool, interval: float, retry_now: bool) -> None:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo("Stopped.")
-
-
-def forget_transaction() -> None:
-    """Roll back what the lost connection was doing; if even that fails, drop the session so
-    nothing broken goes back to the pool (it reconnects by itself once the database is back)."""
-    try:
-        db.session.rollback()
-    except SQLAlchemyError:
-        db.session.remove()
 
 
 def deliver_and_run_jobs(interval: float) -> float:
