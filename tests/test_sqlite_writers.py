@@ -3,10 +3,14 @@ beside the database, taken when a write transaction begins and let go when it en
 ends. A place kept after its transaction would stop every later sign-up, so each way a
 transaction ends is checked here; these run on SQLite whatever TEST_DATABASE_URL says."""
 
+import contextlib
 import fcntl
 import os
 import shutil
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +23,8 @@ from tests.support.database import make_app
 from tests.support.factories import create_event, make_event
 from tests.support.forms import open_form, submit
 from tests.support.settings import FORM_SETTINGS
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -121,3 +127,35 @@ def test_a_second_process_waits_its_turn_and_then_writes(app, sqlite_path):
     with other.app_context():
         assert db.session.scalar(select(Registration.email)) == "ada@example.com"
         db.engine.dispose()
+
+
+def test_a_writer_in_another_process_waits_for_the_open_write_then_commits(app, sqlite_path):
+    """What gunicorn's workers do: another OS process writing the same file waits in the
+    queue while this one's write is open, and goes on the moment it commits."""
+    script = (
+        "import sys; from app import create_app; from app.extensions import db;"
+        "from tests.support.factories import create_event;"
+        "from tests.support.settings import TEST_SETTINGS;"
+        "app = create_app({**TEST_SETTINGS, 'SQLALCHEMY_DATABASE_URI': sys.argv[1]});"
+        "ctx = app.app_context(); ctx.push(); create_event(slug='other-process');"
+        "db.session.commit(); print('committed')"
+    )
+    with app.app_context():
+        create_event(slug="held-open")
+        db.session.flush()  # this process's write is open: it holds the queue
+        other = subprocess.Popen(
+            [sys.executable, "-c", script, f"sqlite:///{sqlite_path}"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            other.wait(3)  # it should still be waiting its turn after this
+        assert other.poll() is None, other.communicate()
+        db.session.commit()
+    output, errors = other.communicate(timeout=30)
+    assert other.returncode == 0, errors
+    assert output.strip() == "committed"
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Event.slug))) == ["held-open", "other-process"]
