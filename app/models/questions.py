@@ -7,7 +7,16 @@ unreadable.
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
@@ -73,10 +82,17 @@ class Answer(db.Model):
 
 def event_questions(event: Event, *, public_only: bool = False) -> list[Question]:
     """An event's questions in form order (retired ones too, unless `public_only`)."""
-    query = select(Question).where(Question.event_id == event.id)
-    if public_only:
-        query = query.where(Question.retired.is_(False), Question.staff_only.is_(False))
-    return list(db.session.scalars(query.order_by(Question.position, Question.id)))
+    query = PUBLIC_QUESTIONS if public_only else ALL_QUESTIONS
+    return list(db.session.scalars(query, {"event_id": event.id}))
+
+
+# Built once (see app/site/queries.py, PUBLIC_EVENT_BY_SLUG): every sign-up reads them.
+ALL_QUESTIONS = (
+    select(Question)
+    .where(Question.event_id == bindparam("event_id"))
+    .order_by(Question.position, Question.id)
+)
+PUBLIC_QUESTIONS = ALL_QUESTIONS.where(Question.retired.is_(False), Question.staff_only.is_(False))
 
 
 def registration_answers(registration: Registration) -> list[Answer]:

@@ -7,8 +7,9 @@ emailed.
 """
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -29,14 +30,12 @@ def set_marketing_choice(
     `version` is the wording agreed to (app/privacy/versions.py); a withdrawal clears it.
     """
     now = now or utcnow()
-    values = {"opted_in": opted_in, "changed_at": now, "source": source}
-    # One statement, so two sign-ups with the same address at once cannot both insert.
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(MarketingChoice)
-        .values(email_normalized=email_normalized, **values)
-        .on_conflict_do_update(index_elements=["email_normalized"], set_=values)
+        record_choice(db.engine.dialect.name),
+        {"email": email_normalized, "opted_in": opted_in, "changed_at": now, "source": source},
     )
+    # Built per call: with bindparam() values, "fetch" would copy the bindparams' own (empty)
+    # values onto the registrations in the session, not the ones executed.
     db.session.execute(
         update(Registration)
         .where(Registration.email_normalized == email_normalized)
@@ -46,6 +45,20 @@ def set_marketing_choice(
             marketing_consent_version=version if opted_in else None,
         )
         .execution_options(synchronize_session="fetch")
+    )
+
+
+# Built once per dialect (see app/site/queries.py, PUBLIC_EVENT_BY_SLUG): every sign-up runs it.
+@cache
+def record_choice(dialect: str):
+    """The upsert of a person's answer: one statement, so two sign-ups with the same address
+    at once cannot both insert."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = {name: bindparam(name) for name in ("opted_in", "changed_at", "source")}
+    return (
+        insert(MarketingChoice)
+        .values(email_normalized=bindparam("email"), **values)
+        .on_conflict_do_update(index_elements=["email_normalized"], set_=values)
     )
 
 

@@ -4,7 +4,7 @@ One home for each of these rules; the sign-up service, the emails and the staff 
 exports all call them, so a position shown in an email is the one staff see in the export.
 """
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from app.extensions import db
 from app.models import ACTIVE_STATUSES, REGISTRATION_STATUSES, Event, Registration
@@ -70,8 +70,12 @@ def active_registrations(event: Event, *, applications: bool = False) -> list[Re
 def find_registration(event: Event, email_normalized: str) -> Registration | None:
     """The event's registration for this (normalised) address, in any status."""
     return db.session.scalar(
-        select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.email_normalized == email_normalized,
-        )
+        REGISTRATION_BY_ADDRESS, {"event_id": event.id, "email": email_normalized}
     )
+
+
+# Built once (see app/site/queries.py, PUBLIC_EVENT_BY_SLUG): every sign-up asks.
+REGISTRATION_BY_ADDRESS = select(Registration).where(
+    Registration.event_id == bindparam("event_id"),
+    Registration.email_normalized == bindparam("email"),
+)

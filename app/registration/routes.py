@@ -57,9 +57,11 @@ def register(slug: str):
         result = service.register(event, form.registration_data())
         db.session.commit()
         # New or already registered, the browser hears the same: anyone may type any address,
-        # so only its owner, by email, learns which it was and gets the manage link.
+        # so only its owner, by email, learns which it was and gets the manage link. The URL's
+        # slug is the event's (found by it): event.slug, expired by the commit, would cost a
+        # SELECT to read again.
         if result.stored or result.outcome == "duplicate":
-            return redirect(url_for(".check_email", slug=event.slug), 303)
+            return redirect(url_for(".check_email", slug=slug), 303)
         state = RegistrationState(False, result.message)
     return render_form(event, form, state)
 

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.addresses import normalize_email
@@ -196,17 +196,21 @@ def place(event: Event, existing: Registration | None, data: dict) -> Registrati
     return registration
 
 
+# Built once (see app/site/queries.py, PUBLIC_EVENT_BY_SLUG): every sign-up runs it.
+TAKE_SEAT = (
+    update(Event)
+    .where(
+        Event.id == bindparam("event_id"),
+        (Event.capacity.is_(None)) | (Event.seats_taken < Event.capacity),
+    )
+    .values(seats_taken=Event.seats_taken + 1)
+    .execution_options(**SEAT_COUNTER)
+)
+
+
 def take_seat(event: Event) -> bool:
     """Take one seat if one is free: one conditional UPDATE, true when it changed the row."""
-    result = db.session.execute(
-        update(Event)
-        .where(
-            Event.id == event.id,
-            (Event.capacity.is_(None)) | (Event.seats_taken < Event.capacity),
-        )
-        .values(seats_taken=Event.seats_taken + 1)
-        .execution_options(**SEAT_COUNTER)
-    )
+    result = db.session.execute(TAKE_SEAT, {"event_id": event.id})
     db.session.expire(event, ["seats_taken"])
     return result.rowcount == 1
 

@@ -7,7 +7,7 @@ module adds the checks staff need and writes the audit log. Each action flushes;
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import load_only
 
 from app.db import utcnow
@@ -80,13 +80,16 @@ def status_counts_by_event() -> dict[int, dict[str, int]]:
     return counts
 
 
+# Built once (see app/site/queries.py, PUBLIC_EVENT_BY_SLUG): every attendee list counts.
+COUNTS_BY_STATUS = (
+    select(Registration.status, func.count())
+    .where(Registration.event_id == bindparam("event_id"))
+    .group_by(Registration.status)
+)
+
+
 def attendee_counts(event: Event) -> AttendeeCounts:
-    query = (
-        select(Registration.status, func.count())
-        .where(Registration.event_id == event.id)
-        .group_by(Registration.status)
-    )
-    by_status = dict(db.session.execute(query).all())
+    by_status = dict(db.session.execute(COUNTS_BY_STATUS, {"event_id": event.id}).all())
     return AttendeeCounts(
         capacity=event.capacity,
         seats_taken=event.seats_taken,

@@ -1,7 +1,7 @@
 """Events for staff: the list, one by slug, and saving from the editor with seat and time
 checks, slug redirects and notices to attendees."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.extensions import db
 from app.models import Event, EventStatus
@@ -42,7 +42,11 @@ def all_events() -> list[Event]:
 
 
 def find_event(slug: str) -> Event | None:
-    return db.session.scalar(select(Event).where(Event.slug == slug))
+    return db.session.scalar(EVENT_BY_SLUG, {"slug": slug})
+
+
+# Built once (see app/site/queries.py, PUBLIC_EVENT_BY_SLUG): every event page of staff asks.
+EVENT_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"))
 
 
 def save_event(event: Event | None, values: dict) -> Event:
