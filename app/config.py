@@ -89,6 +89,9 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env_flag("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis away: each process counts the same limits on its own until it is back (checked
+        # again after 1, 2, 4 … seconds), rather than every limited request failing with a 500.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         # Public pages kept per process for anonymous visitors (app/http/page_store.py); 0: off.
         self.PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "60"))

@@ -16,6 +16,9 @@ from flask import Flask
 
 # What a store raises when the token cannot be read or replaced: pages are then served uncached.
 STORE_ERRORS = (OSError, redis.RedisError)
+# For every Redis client of the app (this one, the rate limiter's): a Redis that hangs costs a
+# request a quarter of a second, not a worker.
+REDIS_TIMEOUTS = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
 
 
 class FileGeneration:
@@ -68,7 +71,7 @@ class RedisGeneration:
 
     def __init__(self, url: str, key: str) -> None:
         # Short timeouts: with Redis away, pages are rendered uncached rather than waiting.
-        self.client = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
+        self.client = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
         self.key = key
 
     def read(self) -> str:

@@ -493,13 +493,8 @@ class Rig:
         self.network.up()
         stack.callback(self.postgres.stop, "immediate")
         self.postgres.create()
-        self.redis = spawn(
-            [REDIS, "--bind", self.gateway, "--port", REDIS_PORT, "--save", "", "--appendonly"]
-            + ["no", "--protected-mode", "no"],
-            self.logs / "redis.log",
-        )
-        stack.callback(stop_process, self.redis)
-        wait_for_port(self.gateway, REDIS_PORT, process=self.redis)
+        stack.callback(self.stop_redis)
+        self.start_redis()
         stack.callback(self.smtp.stop)
         self.smtp.start()
         run(BIN / "flask", "--app", "wsgi", "db", "upgrade", cwd=ROOT, env=self.env, timeout=120)
@@ -507,6 +502,18 @@ class Rig:
             stack.callback(host.stop)
             host.start()
         self.start_nginx()
+
+    def start_redis(self) -> None:
+        """Redis on the bridge, keeping nothing: started again after stop_redis, it is empty."""
+        self.redis = spawn(
+            [REDIS, "--bind", self.gateway, "--port", REDIS_PORT, "--save", "", "--appendonly"]
+            + ["no", "--protected-mode", "no"],
+            self.logs / "redis.log",
+        )
+        wait_for_port(self.gateway, REDIS_PORT, process=self.redis)
+
+    def stop_redis(self) -> None:
+        stop_process(self.redis)
 
     def start_nginx(self) -> None:
         directory = self.base / "nginx"
