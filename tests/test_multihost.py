@@ -126,6 +126,33 @@ def in_parallel(function, items, timeout: float = 120) -> list:
         return [future.result(timeout=timeout) for future in futures]
 
 
+@contextlib.contextmanager
+def reading(rig, path: str, readers: int = 2):
+    """Visitors reading `path` every 20 ms while the block runs (bounded: 2000 requests each);
+    yields the (time, reply) pairs they collect."""
+    replies = []
+    stop = threading.Event()
+
+    def read():
+        browser = rig.browser()
+        for _ in range(2000):
+            if stop.is_set():
+                return
+            with contextlib.suppress(OSError):
+                replies.append((time.monotonic(), browser.get(path, timeout=10)))
+            time.sleep(0.02)
+
+    threads = [threading.Thread(target=read) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield replies
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+
+
 def open_forms(rig, slug: str, prefix: str, count: int) -> list[Person]:
     people = [Person(rig.browser(), f"{prefix}{i:03d}@example.com") for i in range(count)]
     in_parallel(lambda person: person.open_form(slug), people)
@@ -419,42 +446,26 @@ CLAIM_WAIT = multihost.CLAIM_LEASE_SECONDS + 30
 def test_postgresql_restarted_under_load_503s_then_full_service_nothing_lost(rig, data):
     event_id = new_event(data, "rush-restart", capacity=1000)
     people = open_forms(rig, "rush-restart", "restart-", 40)
-    stop_load = threading.Event()
     outage = {}
-    page_replies = []
-
-    def browse():
-        browser = rig.browser()
-        for _ in range(2000):  # bounded: stops when told, or after 2000 requests
-            if stop_load.is_set():
-                return
-            with contextlib.suppress(OSError):
-                page_replies.append((time.monotonic(), browser.get("/healthz", timeout=10)))
-            time.sleep(0.02)
 
     def sign_up(person: Person) -> Reply | None:
         # Sign-ups keep coming throughout: before, during and after the outage.
         time.sleep((people.index(person) % 20) * 0.15)
         return person.submit(retry_on=(502, 503, 504), attempts=30, pause=0.5)
 
-    browsers = [threading.Thread(target=browse) for _ in range(2)]
-    for thread in browsers:
-        thread.start()
-    try:
-        with ThreadPoolExecutor(max_workers=len(people) + 1) as pool:
-            futures = [pool.submit(sign_up, person) for person in people]
-            time.sleep(0.8)
-            rig.postgres.stop("fast")
-            outage["start"] = time.monotonic()  # down from here (pg_ctl waited for the stop)
-            time.sleep(2)
-            outage["end"] = time.monotonic()  # to here
-            rig.postgres.start()
-            for future in futures:
-                future.result(timeout=120)
-    finally:
-        stop_load.set()
-        for thread in browsers:
-            thread.join(30)
+    with (
+        reading(rig, "/healthz") as page_replies,
+        ThreadPoolExecutor(max_workers=len(people) + 1) as pool,
+    ):
+        futures = [pool.submit(sign_up, person) for person in people]
+        time.sleep(0.8)
+        rig.postgres.stop("fast")
+        outage["start"] = time.monotonic()  # down from here (pg_ctl waited for the stop)
+        time.sleep(2)
+        outage["end"] = time.monotonic()  # to here
+        rig.postgres.start()
+        for future in futures:
+            future.result(timeout=120)
 
     during = [r for t, r in page_replies if outage["start"] < t < outage["end"]]
     assert during and all(r.status == 503 for r in during), {r.status for r in during}
@@ -498,40 +509,24 @@ def test_postgresql_restarted_under_load_503s_then_full_service_nothing_lost(rig
 def test_redis_stopped_under_load_sign_ups_and_pages_go_on_then_limits_are_shared_again(rig, data):
     event_id = new_event(data, "rush-redis", capacity=1000)
     people = open_forms(rig, "rush-redis", "redis-", 30)
-    stop_load = threading.Event()
-    page_replies = []
-
-    def browse():
-        browser = rig.browser()
-        for _ in range(2000):  # bounded: stops when told, or after 2000 requests
-            if stop_load.is_set():
-                return
-            with contextlib.suppress(OSError):
-                page_replies.append(browser.get("/events/rush-redis", timeout=10))
-            time.sleep(0.02)
 
     def sign_up(person: Person) -> Reply | None:
         time.sleep((people.index(person) % 15) * 0.15)  # before and during the outage
         return person.submit()
 
-    readers = [threading.Thread(target=browse) for _ in range(2)]
-    for thread in readers:
-        thread.start()
-    try:
-        with ThreadPoolExecutor(max_workers=len(people)) as pool:
-            futures = [pool.submit(sign_up, person) for person in people]
-            time.sleep(0.5)
-            rig.stop_redis()
-            stopped = time.monotonic()
-            for future in futures:
-                future.result(timeout=120)
-            time.sleep(max(0.0, stopped + 2 - time.monotonic()))  # pages read without it, too
-    finally:
-        stop_load.set()
-        for thread in readers:
-            thread.join(30)
+    with (
+        reading(rig, "/events/rush-redis") as page_replies,
+        ThreadPoolExecutor(max_workers=len(people)) as pool,
+    ):
+        futures = [pool.submit(sign_up, person) for person in people]
+        time.sleep(0.5)
+        rig.stop_redis()
+        stopped = time.monotonic()
+        for future in futures:
+            future.result(timeout=120)
+        time.sleep(max(0.0, stopped + 2 - time.monotonic()))  # pages read without it, too
 
-    statuses = {r.status for p in people for r in p.replies} | {r.status for r in page_replies}
+    statuses = {r.status for p in people for r in p.replies} | {r.status for _, r in page_replies}
     assert statuses <= {200, 303}, statuses
     assert all(person.signed_up for person in people)
     assert sorted(r.email for r in registrations(data, event_id)) == sorted(p.email for p in people)

@@ -37,8 +37,9 @@ def is_public(
     return status in PUBLIC_STATUSES and published_at is not None and published_at <= now
 
 
-def public_clause(model, now: datetime | None = None) -> ColumnElement[bool]:
-    """`is_public` as a SQL condition on `model` (Article or Event), for the site's queries."""
+def public_clause(model, now: datetime | ColumnElement | None = None) -> ColumnElement[bool]:
+    """`is_public` as a SQL condition on `model` (Article or Event), for the site's queries;
+    `now` may be a bindparam, for a statement built once."""
     if now is None:
         now = utcnow()
     return and_(
