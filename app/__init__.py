@@ -10,7 +10,7 @@ from app import http, observability, templating
 from app.config import ROOT, Config
 from app.demo.seed import seed_command
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
-from app.http.generation import REDIS_TIMEOUTS
+from app.http.generation import REDIS_TIMEOUTS, redis_url
 from app.media.routes import bp as media_bp
 from app.outbox import cli as outbox_cli
 from app.outbox import sender as outbox_sender
@@ -81,7 +81,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     # No current_user in every template: public pages must not touch the session (no cookie).
     login_manager.init_app(app, add_context_processor=False)
-    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://")):
+    if redis_url(app):
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", REDIS_TIMEOUTS)
     limiter.init_app(app)
     with app.app_context():

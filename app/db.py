@@ -131,11 +131,11 @@ def queue_writers(engine: Engine) -> None:
     SQLite lets one writer in at a time; the others sleep and retry (the busy timeout), up to
     100 ms between tries, and a newcomer can take the lock ahead of one that has waited for
     seconds: in the bench's rush of 1,100 sign-ups the median waited 0.1 s, the slowest 1%
-    1.7-2.0 s (0.6-0.85 s in this queue). So every
-    writer of this app first takes an exclusive lock on a file beside the database (flock, the
-    kernel wakes the next waiter the moment it is released) and lets it go when its transaction
-    ends. Writers from elsewhere (the sqlite3 shell) still meet the busy timeout. In-memory
-    databases have no file and no other process: nothing to do.
+    1.7-2.0 s (0.6-0.85 s in this queue). So every writer of this app first takes an
+    exclusive lock on a file beside the database (flock, the kernel wakes the next waiter the
+    moment it is released) and lets it go when its transaction ends. Writers from elsewhere
+    (the sqlite3 shell) still meet the busy timeout. In-memory databases have no file and no
+    other process: nothing to do.
     """
     path = engine.url.database
     if not path or path == ":memory:" or path.startswith("file:"):

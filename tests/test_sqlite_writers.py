@@ -103,9 +103,9 @@ def test_sign_ups_leave_the_queue_free_whatever_their_outcome(app, sqlite_path):
     assert emails == ["first@example.com"]
 
 
-def test_a_second_process_waits_its_turn_and_then_writes(app, sqlite_path):
-    """Another app on the same file (another gunicorn worker) waits while a write is open and
-    goes on the moment it commits."""
+def test_another_app_on_the_file_waits_its_turn_and_then_signs_up(app, sqlite_path):
+    """Another app on the same file, in this process (the next test uses a real second one),
+    waits with its sign-up while a write is open and goes on the moment it commits."""
     slug = make_event(app)
     other = make_app(f"sqlite:///{sqlite_path}", **FORM_SETTINGS)
     outcome = {}

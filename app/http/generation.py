@@ -82,12 +82,18 @@ class RedisGeneration:
         return str(self.client.incr(self.key))
 
 
+def redis_url(app: Flask) -> str | None:
+    """The Redis the app shares between processes (RATELIMIT_STORAGE_URI), if it has one."""
+    url = str(app.config.get("RATELIMIT_STORAGE_URI", ""))
+    return url if url.startswith(("redis://", "rediss://")) else None
+
+
 def generation_store(app: Flask) -> FileGeneration | RedisGeneration:
     """Redis when the app already uses it for rate limits; a file on this host otherwise."""
     database = str(app.config["SQLALCHEMY_DATABASE_URI"])
-    redis_url = app.config.get("RATELIMIT_STORAGE_URI", "")
-    if redis_url.startswith(("redis://", "rediss://")):
-        return RedisGeneration(redis_url, f"northlight:content-generation:{digest_of(database)}")
+    shared = redis_url(app)
+    if shared:
+        return RedisGeneration(shared, f"northlight:content-generation:{digest_of(database)}")
     return FileGeneration(generation_file(database, Path(app.instance_path)))
 
 
