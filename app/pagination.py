@@ -1,8 +1,8 @@
 """One rule for the `page` query parameter of every paginated list, public or staff."""
 
 from flask import abort, request
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from sqlalchemy import Select, func, select
 
 from app.extensions import db
 
@@ -27,14 +27,36 @@ def page_number() -> int:
     return page
 
 
-def paginate(query: Select, per_page: int, total: int | None = None) -> Pagination:
+class RowPagination(SelectPagination):
+    """A page of a select of columns, `params` bound at execution: its items are rows
+    (attribute access by column name), not ORM objects, which in a long list cost several
+    times more to load than the query itself."""
+
+    def _query_items(self) -> list:
+        page = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return self._query_args["session"].execute(page, self._query_args["params"]).all()
+
+    def _query_count(self) -> int:
+        listed = self._query_args["select"].order_by(None).subquery()
+        count = select(func.count()).select_from(listed)
+        return self._query_args["session"].scalar(count, self._query_args["params"])
+
+
+def paginate(
+    query: Select, per_page: int, total: int | None = None, *, params: dict | None = None
+) -> Pagination:
     """The requested page of `query`; a page past the end is a 404, like a malformed number.
 
     A caller that already knows how many rows `query` has passes `total`, saving the count.
+    With `params` (the values of `query`'s bindparams), `query` selects columns and the
+    page's items are rows (RowPagination); without, ORM objects.
     """
-    pagination = db.paginate(
-        query, page=page_number(), per_page=per_page, error_out=True, count=total is None
-    )
+    page = {"page": page_number(), "per_page": per_page, "max_per_page": None}
+    page |= {"error_out": True, "count": total is None, "session": db.session()}
+    if params is None:
+        pagination = SelectPagination(select=query, **page)
+    else:
+        pagination = RowPagination(select=query, params=params, **page)
     if total is not None:
         pagination.total = total
     return pagination

@@ -80,6 +80,9 @@ def test_search_and_status_filter(app, staff, event):
     assert "Alan Turing" in html and "Grace Hopper" not in html
     html = staff.get("/staff/events/desk/attendees?status=waitlisted").get_data(as_text=True)
     assert "Alan Turing" in html and "Edsger Dijkstra" in html and "Ada Lovelace" not in html
+    html = staff.get("/staff/events/desk/attendees?q=a&status=waitlisted").get_data(as_text=True)
+    assert "Alan Turing" in html and "Ada Lovelace" not in html
+    assert "2 registrations match." in html
     # A LIKE wildcard is searched for literally.
     html = staff.get("/staff/events/desk/attendees?q=%25").get_data(as_text=True)
     assert "No registrations match." in html

@@ -48,7 +48,8 @@ def attendees(slug: str):
     counts = attendee_counts(event)
     # Without a search the counts already say how many rows match: no count query.
     total = None if search else counts.having(status)
-    pagination = paginate(attendee_list(event, search, status), per_page, total)
+    params = {"event_id": event.id, "status": status}
+    pagination = paginate(attendee_list(search, status), per_page, total, params=params)
     questions = shown_questions(event)
     return render_template(
         "staff/attendees.html",
@@ -62,7 +63,8 @@ def attendees(slug: str):
         search=search,
         status=status,
         statuses=REGISTRATION_STATUSES,
-        decision_form=DecisionForm(),
+        # The form for deciding on applications shows only while some are waiting.
+        decision_form=DecisionForm() if counts.pending else None,
         # Issue 13: each row's answers; sensitive ones only for marketing and admins.
         questions=questions,
         answers=answers_by_registration([row.id for row in pagination.items]) if questions else {},
