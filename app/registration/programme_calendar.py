@@ -16,6 +16,7 @@ from app.registration.calendar import (
     organizer,
     public_vevent,
     site_host,
+    vtimezone,
 )
 from app.urls import site_url_for
 
@@ -58,13 +59,9 @@ def calendar_file(
     for zone, times in sorted(spans.items()):
         if is_utc(zone) or not times:
             continue
-        calendar.add_component(
-            icalendar.Timezone.from_tzid(
-                zone,
-                first_date=min(times).date() - timedelta(days=366),
-                last_date=max(times).date() + timedelta(days=366),
-            )
-        )
+        first_date = min(times).date() - timedelta(days=366)
+        last_date = max(times).date() + timedelta(days=366)
+        calendar.add_component(vtimezone(zone, first_date, last_date))
     for vevent in vevents:
         calendar.add_component(vevent)
     return calendar.to_ical().decode("utf-8")
