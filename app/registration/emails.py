@@ -5,6 +5,7 @@ mail goes out after that commit (or never, if the change is rolled back).
 """
 
 from flask import render_template
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration, RegistrationStatus
@@ -82,12 +83,15 @@ def queue_registration_mail(
 
 
 def compose(message: OutboxMessage) -> bool:
-    """Write the bodies and calendar file of a message queued by its inputs, once (flushes).
+    """Write the bodies and calendar file of a message queued by its inputs, once: all is
+    worked out before any field is set (COMPOSERS, app/outbox/queue.py).
 
     False when its registration no longer exists (erased or purged meanwhile): nothing to say.
     """
     registration = (
-        db.session.get(Registration, message.registration_id)
+        db.session.get(
+            Registration, message.registration_id, options=[joinedload(Registration.event)]
+        )
         if message.registration_id is not None
         else None
     )
@@ -95,13 +99,12 @@ def compose(message: OutboxMessage) -> bool:
         return False
     inputs = message.compose
     context = registration_context(registration, **inputs["context"])
-    message.body_text, message.body_html = render_pair(
-        inputs["template"], subject=message.subject, **context
-    )
-    if message.ics_method:
-        message.ics = registration_ics(registration, message.ics_method)
+    text, html = render_pair(inputs["template"], subject=message.subject, **context)
+    ics = registration_ics(registration, message.ics_method) if message.ics_method else None
+    message.body_text, message.body_html = text, html
+    if ics is not None:
+        message.ics = ics
     message.compose = None
-    db.session.flush()
     return True
 
 
