@@ -222,3 +222,35 @@ def test_deliver_loop_runs_as_a_worker_and_stops_cleanly_on_sigterm(app, databas
     assert worker.returncode == 0, output
     assert "Stopped." in output
     assert set(statuses(app)) == {"sent"}
+
+
+def test_a_stopping_worker_finishes_the_message_in_hand_and_leaves_the_rest(
+    app, smtp_server, monkeypatch
+):
+    """SIGTERM sets `stopping` (outbox deliver --loop): the worker sends and records the
+    message in hand, then leaves; the rest of its claimed batch is due again at once, the
+    attempt not counted, and the next worker sends it."""
+    from app.outbox import delivery
+
+    queue_messages(app, 5)
+    stopping = threading.Event()
+    record_sent = delivery.record_sent
+
+    def record_then_stop(envelope, report):  # the signal arrives while the first is sent
+        record_sent(envelope, report)
+        stopping.set()
+
+    monkeypatch.setattr(delivery, "record_sent", record_then_stop)
+    with app.app_context():
+        assert deliver_pending(stopping=stopping).sent == 1
+    assert len(smtp_server.wait_for(1)) == 1
+    assert statuses(app) == ["sent", "pending", "pending", "pending", "pending"]
+    with app.app_context():
+        left = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending"))
+        assert [m.attempts for m in left] == [0, 0, 0, 0]
+    monkeypatch.setattr(delivery, "record_sent", record_sent)
+    with app.app_context():
+        assert deliver_pending().sent == 4
+    received = smtp_server.wait_for(5)
+    assert len({m["Message-ID"] for m in received}) == 5
+    assert set(statuses(app)) == {"sent"}

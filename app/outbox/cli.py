@@ -49,7 +49,7 @@ def deliver_command(loop: bool, interval: float, retry_now: bool) -> None:
     try:
         while not stopping.is_set():
             try:
-                stopping.wait(deliver_and_run_jobs(interval))
+                stopping.wait(deliver_and_run_jobs(interval, stopping))
             except OUTAGE_ERRORS as error:
                 # The database is away (a restart, a failover): wait it out, as the web does.
                 # A message claimed before it went keeps its lease and is retried after it.
@@ -63,9 +63,9 @@ def deliver_command(loop: bool, interval: float, retry_now: bool) -> None:
     click.echo("Stopped.")
 
 
-def deliver_and_run_jobs(interval: float) -> float:
+def deliver_and_run_jobs(interval: float, stopping: threading.Event) -> float:
     """One pass of the worker; returns how long it may sleep before the next."""
-    report = deliver_pending()
+    report = deliver_pending(stopping=stopping)
     if report.attempted or report.held:
         click.echo(f"Outbox: {report}.")
     for name in run_due_jobs():

@@ -9,6 +9,7 @@ PostgreSQL the claim uses FOR UPDATE SKIP LOCKED, so several workers share the q
 import logging
 import re
 import smtplib
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,6 +31,9 @@ EMAIL_ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
 # OUTBOX_CLAIM_LEASE_SECONDS overrides it. Longer than any send takes, so a slow SMTP relay
 # never sees one message from two workers.
 LEASE = timedelta(minutes=5)
+# How many due messages a worker claims in one transaction: the claim's round trips are
+# shared by the batch, and a worker killed mid-batch leaves at most this many to its lease.
+CLAIM_BATCH = 10
 
 
 @dataclass
@@ -94,8 +98,14 @@ class TimeoutConnection(Connection):
             self.host = None
 
 
-def deliver_pending(limit: int | None = None) -> DeliveryReport:
-    """Send every due pending message, one at a time; hold them if no server is configured."""
+def deliver_pending(
+    limit: int | None = None, stopping: threading.Event | None = None
+) -> DeliveryReport:
+    """Send every due pending message, one at a time; hold them if no server is configured.
+
+    Messages are claimed CLAIM_BATCH at a time. When the server goes away or `stopping` is
+    set (SIGTERM), the message in hand is finished and the rest of the batch is released.
+    """
     report = DeliveryReport()
     if not current_app.config.get("MAIL_SERVER"):
         report.held = hold_pending()
@@ -103,37 +113,50 @@ def deliver_pending(limit: int | None = None) -> DeliveryReport:
     connection: TimeoutConnection | None = None
     try:
         while limit is None or report.attempted < limit:
-            envelope = claim_next()
-            if envelope is None:
+            size = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - report.attempted)
+            batch = claim_batch(size)
+            if batch is None:
                 break
-            try:
-                if connection is None:
-                    connection = open_connection()
-                connection.send(build_mail(envelope))
-            except ConnectionLost as error:
-                record_failure(envelope, str(error), report)
-                report.interrupted = True
+            for index, envelope in enumerate(batch):
+                if report.interrupted or (stopping is not None and stopping.is_set()):
+                    release(batch[index:])
+                    break
+                connection = send_one(envelope, connection, report)
+            if report.interrupted or (stopping is not None and stopping.is_set()):
                 break
-            except smtplib.SMTPRecipientsRefused as error:
-                codes = [code for code, _ in error.recipients.values()]
-                permanent = bool(codes) and all(code >= 500 for code in codes)
-                record_failure(envelope, describe(error), report, permanent=permanent)
-            except (smtplib.SMTPServerDisconnected, OSError) as error:
-                record_failure(envelope, describe(error), report)
-                report.interrupted = True
-                break
-            except smtplib.SMTPException as error:
-                permanent = getattr(error, "smtp_code", 0) >= 500
-                record_failure(envelope, describe(error), report, permanent=permanent)
-            except Exception as error:  # a message that cannot be built or encoded: no retry helps
-                log.exception("cannot send %s", envelope.message_id)
-                record_failure(envelope, describe(error), report, permanent=True)
-            else:
-                record_sent(envelope, report)
     finally:
         if connection is not None:
             connection.close()
     return report
+
+
+def send_one(
+    envelope: Envelope, connection: TimeoutConnection | None, report: DeliveryReport
+) -> TimeoutConnection | None:
+    """Send one claimed message and record the outcome; the connection to go on with."""
+    try:
+        if connection is None:
+            connection = open_connection()
+        connection.send(build_mail(envelope))
+    except ConnectionLost as error:
+        record_failure(envelope, str(error), report)
+        report.interrupted = True
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        permanent = bool(codes) and all(code >= 500 for code in codes)
+        record_failure(envelope, describe(error), report, permanent=permanent)
+    except (smtplib.SMTPServerDisconnected, OSError) as error:
+        record_failure(envelope, describe(error), report)
+        report.interrupted = True
+    except smtplib.SMTPException as error:
+        permanent = getattr(error, "smtp_code", 0) >= 500
+        record_failure(envelope, describe(error), report, permanent=permanent)
+    except Exception as error:  # a message that cannot be built or encoded: no retry helps
+        log.exception("cannot send %s", envelope.message_id)
+        record_failure(envelope, describe(error), report, permanent=True)
+    else:
+        record_sent(envelope, report)
+    return connection
 
 
 def open_connection() -> TimeoutConnection:
@@ -159,29 +182,42 @@ def due_messages():
     )
 
 
-def claim_next() -> Envelope | None:
-    """Take the next due message for this worker: count the attempt and lease it, compose it
-    if it was queued by its inputs, then commit."""
-    while True:
-        message = db.session.scalar(due_messages().limit(1).with_for_update(skip_locked=True))
-        if message is None:
-            db.session.rollback()
-            return None
-        # Composed before the claim's own changes are made, so that one UPDATE at the commit
-        # writes both (on PostgreSQL each statement is a round trip: they were most of a
-        # message's cost to the worker).
-        problem = composed(message)
-        message.attempts += 1
-        message.next_attempt_at = utcnow() + claim_lease()
-        # A leased message has no error: that is how a retry-now tells it from one waiting.
-        message.last_error = None
-        if problem is None:
-            break
-        message.status = OutboxStatus.FAILED
-        message.last_error = problem
-        db.session.commit()
-        log.error("cannot compose %s: %s", message.message_id, without_addresses(problem))
-    envelope = Envelope(
+def claim_batch(size: int) -> list[Envelope] | None:
+    """Take up to `size` due messages for this worker in one transaction: count an attempt
+    and lease each, compose those queued by their inputs, then commit. None when none was
+    due; the list leaves out any that could not be composed (failed, logged).
+
+    Composed before the claim's own changes are made, and with no flush until the commit,
+    so the batch's changes go out together (on PostgreSQL each statement is a round trip:
+    they were most of a message's cost to the worker).
+    """
+    query = due_messages().limit(size).with_for_update(skip_locked=True)
+    messages = db.session.scalars(query).all()
+    if not messages:
+        db.session.rollback()
+        return None
+    envelopes, failed = [], []
+    lease_until = utcnow() + claim_lease()
+    with db.session.no_autoflush:
+        for message in messages:
+            problem = composed(message)
+            message.attempts += 1
+            message.next_attempt_at = lease_until
+            # A leased message has no error: that is how a retry-now tells it from one waiting.
+            message.last_error = problem
+            if problem is None:
+                envelopes.append(envelope_of(message))
+            else:
+                message.status = OutboxStatus.FAILED
+                failed.append((message.message_id, problem))
+    db.session.commit()
+    for message_id, problem in failed:
+        log.error("cannot compose %s: %s", message_id, without_addresses(problem))
+    return envelopes
+
+
+def envelope_of(message: OutboxMessage) -> Envelope:
+    return Envelope(
         id=message.id,
         message_id=message.message_id,
         to_address=message.to_address,
@@ -193,8 +229,20 @@ def claim_next() -> Envelope | None:
         attempts=message.attempts,
         headers=message.headers,
     )
+
+
+def release(envelopes: list[Envelope]) -> None:
+    """Claimed but never tried (the server went away, or the worker is stopping): due again
+    at once, and the attempt not counted, so an outage uses up no one's attempts."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_([envelope.id for envelope in envelopes]),
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(attempts=OutboxMessage.attempts - 1, next_attempt_at=utcnow())
+    )
     db.session.commit()
-    return envelope
 
 
 def composed(message: OutboxMessage) -> str | None:

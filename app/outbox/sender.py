@@ -60,7 +60,7 @@ class BackgroundSender:
             self.wake_event.clear()
             try:
                 with self.app.app_context():
-                    report = deliver_pending()
+                    report = deliver_pending(stopping=self.stop_event)
                     run_due_jobs()
                     sleep = min(
                         seconds_until_next_due(LONGEST_SLEEP), seconds_until_next_job(LONGEST_SLEEP)
