@@ -1,9 +1,10 @@
-"""Sending the outbox: claim a due message, send it with Flask-Mail, record what happened.
+"""Sending the outbox: claim due messages, send them with Flask-Mail, record what happened.
 
-A message is claimed by moving its next_attempt_at forward (a lease) in a short transaction,
-then sent with no transaction open, so a slow mail server never holds a database lock. A worker
-killed mid-send leaves the message pending; it is due again when the lease runs out. On
-PostgreSQL the claim uses FOR UPDATE SKIP LOCKED, so several workers share the queue.
+Messages are claimed, up to CLAIM_BATCH at once, by moving their next_attempt_at forward (a
+lease) in a short transaction, then sent one by one with no transaction open, so a slow mail
+server never holds a database lock. A worker killed mid-send leaves its claimed messages
+pending; they are due again when the lease runs out. On PostgreSQL the claim uses FOR UPDATE
+SKIP LOCKED, so several workers share the queue.
 """
 
 import logging
