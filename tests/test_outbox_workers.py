@@ -254,3 +254,28 @@ def test_a_stopping_worker_finishes_the_message_in_hand_and_leaves_the_rest(
     received = smtp_server.wait_for(5)
     assert len({m["Message-ID"] for m in received}) == 5
     assert set(statuses(app)) == {"sent"}
+
+
+def test_a_worker_with_a_slow_server_hands_back_what_it_has_not_started_on(
+    app, smtp_server, monkeypatch
+):
+    """Claimed ten at a time, but held at most HOLD_SECONDS: with a slow relay the rest go
+    back to the queue (for other workers), their attempt not counted, and are sent later."""
+    from app.outbox import delivery
+
+    queue_messages(app, 5)
+    monkeypatch.setattr(delivery, "HOLD_SECONDS", 0)  # every send is "slow"
+    handed_back = []
+    release = delivery.release
+
+    def counted_release(envelopes):
+        handed_back.append(len(envelopes))
+        release(envelopes)
+
+    monkeypatch.setattr(delivery, "release", counted_release)
+    with app.app_context():
+        assert deliver_pending().sent == 5
+        attempts = list(db.session.scalars(select(OutboxMessage.attempts)))
+    assert handed_back == [4]  # the rest of the first ten; then one claimed at a time
+    assert attempts == [1, 1, 1, 1, 1]
+    assert len({m["Message-ID"] for m in smtp_server.wait_for(5)}) == 5

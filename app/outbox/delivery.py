@@ -11,6 +11,7 @@ import logging
 import re
 import smtplib
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -35,6 +36,10 @@ LEASE = timedelta(minutes=5)
 # How many due messages a worker claims in one transaction: the claim's round trips are
 # shared by the batch, and a worker killed mid-batch leaves at most this many to its lease.
 CLAIM_BATCH = 10
+# ... but it keeps them no longer than this before handing back those it has not started on,
+# and then takes one at a time for the rest of its pass: with a relay that takes seconds per
+# message, several workers send side by side instead of each working through its own ten.
+HOLD_SECONDS = 1.0
 
 
 @dataclass
@@ -104,22 +109,29 @@ def deliver_pending(
 ) -> DeliveryReport:
     """Send every due pending message, one at a time; hold them if no server is configured.
 
-    Messages are claimed CLAIM_BATCH at a time. When the server goes away or `stopping` is
-    set (SIGTERM), the message in hand is finished and the rest of the batch is released.
+    Messages are claimed CLAIM_BATCH at a time. When the server goes away, `stopping` is set
+    (SIGTERM) or the batch has been held HOLD_SECONDS, the message in hand is finished and
+    the rest of the batch is released.
     """
     report = DeliveryReport()
     if not current_app.config.get("MAIL_SERVER"):
         report.held = hold_pending()
         return report
     connection: TimeoutConnection | None = None
+    batch_size = CLAIM_BATCH
     try:
         while limit is None or report.attempted < limit:
-            size = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - report.attempted)
+            size = batch_size if limit is None else min(batch_size, limit - report.attempted)
             batch = claim_batch(size)
             if batch is None:
                 break
+            claimed_at = time.monotonic()
             for index, envelope in enumerate(batch):
-                if report.interrupted or (stopping is not None and stopping.is_set()):
+                # A slow server: the rest go back to the queue for other workers to share,
+                # and this one takes a message at a time for the rest of the pass.
+                slow = index > 0 and time.monotonic() - claimed_at > HOLD_SECONDS
+                batch_size = 1 if slow else batch_size
+                if slow or report.interrupted or (stopping is not None and stopping.is_set()):
                     release(batch[index:])
                     break
                 connection = send_one(envelope, connection, report)
