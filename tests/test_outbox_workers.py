@@ -259,12 +259,12 @@ def test_a_stopping_worker_finishes_the_message_in_hand_and_leaves_the_rest(
 def test_a_worker_with_a_slow_server_hands_back_what_it_has_not_started_on(
     app, smtp_server, monkeypatch
 ):
-    """Claimed ten at a time, but held at most HOLD_SECONDS: with a slow relay the rest go
+    """Claimed ten at a time, but after a send slower than SLOW_SEND_SECONDS the rest go
     back to the queue (for other workers), their attempt not counted, and are sent later."""
     from app.outbox import delivery
 
     queue_messages(app, 5)
-    monkeypatch.setattr(delivery, "HOLD_SECONDS", 0)  # every send is "slow"
+    monkeypatch.setattr(delivery, "SLOW_SEND_SECONDS", 0)  # every send is "slow"
     handed_back = []
     release = delivery.release
 
