@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -182,8 +184,8 @@ def test_without_a_mail_server_mail_is_held_and_logged_never_lost(app, runner, s
     assert statuses(app) == ["sent", "held"]
 
 
-def test_deliver_loop_runs_as_a_worker_and_stops_cleanly_on_sigterm(app, database_url, smtp_server):
-    queue_messages(app, 3)
+def start_worker(database_url: str, smtp_server) -> subprocess.Popen:
+    """`flask outbox deliver --loop` as its own process, as the mail service runs it."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -193,25 +195,20 @@ def test_deliver_loop_runs_as_a_worker_and_stops_cleanly_on_sigterm(app, databas
         "MAIL_PORT": str(smtp_server.port),
         "MAIL_DELIVERY": "worker",
     }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "flask",
-            "--app",
-            "wsgi",
-            "outbox",
-            "deliver",
-            "--loop",
-            "--interval",
-            "0.2",
-        ],
+    command = ["outbox", "deliver", "--loop", "--interval", "0.2"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *command],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def test_deliver_loop_runs_as_a_worker_and_stops_cleanly_on_sigterm(app, database_url, smtp_server):
+    queue_messages(app, 3)
+    worker = start_worker(database_url, smtp_server)
     try:
         assert len(smtp_server.wait_for(3, timeout=30)) == 3
         queue_messages(app, 1)  # new mail while it runs is picked up too
@@ -279,3 +276,63 @@ def test_a_worker_with_a_slow_server_hands_back_what_it_has_not_started_on(
     assert handed_back == [4]  # the rest of the first ten; then one claimed at a time
     assert attempts == [1, 1, 1, 1, 1]
     assert len({m["Message-ID"] for m in smtp_server.wait_for(5)}) == 5
+
+
+def test_sigterm_stops_a_worker_after_the_message_in_hand_not_after_the_queue(
+    app, database_url, smtp_server
+):
+    """The service's promise (README, deploy/northlight-mail.service): SIGTERM lets the worker
+    finish the message in hand and leave. With a relay taking 0.2 s a message and 20 queued,
+    it leaves within a second or so, what it claimed and did not send goes back (attempt not
+    counted), and the next worker sends it: every message arrives once."""
+    queue_messages(app, 20)
+    smtp_server.handler.delay = 0.2
+    worker = start_worker(database_url, smtp_server)
+    try:
+        assert len(smtp_server.wait_for(2, timeout=30)) >= 2
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        stopped_at = time.monotonic()
+        output, _ = worker.communicate(timeout=30)
+    assert worker.returncode == 0 and "Stopped." in output, output
+    assert time.monotonic() - stopped_at < 5
+    left = statuses(app).count("pending")
+    assert left >= 10  # not the whole queue
+    assert statuses(app).count("sent") == len(smtp_server.messages) == 20 - left
+    with app.app_context():
+        waiting = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending"))
+        assert {m.attempts for m in waiting} == {0}
+    smtp_server.handler.delay = 0
+    with app.app_context():
+        assert deliver_pending().sent == left
+    assert len({m["Message-ID"] for m in smtp_server.wait_for(20)}) == 20
+
+
+def test_a_claim_is_sent_only_while_its_lease_lasts(app, smtp_server):
+    """A short OUTBOX_CLAIM_LEASE_SECONDS: after half of it, the rest of a batch goes back
+    rather than being sent when another worker may already have taken it."""
+    from app.outbox import delivery
+
+    queue_messages(app, 3)
+    app.config["OUTBOX_CLAIM_LEASE_SECONDS"] = 0.000001
+    with app.app_context():
+        assert deliver_pending().sent == 3  # one per claim
+        attempts = list(db.session.scalars(select(OutboxMessage.attempts)))
+    assert attempts == [1, 1, 1]
+    assert len({m["Message-ID"] for m in smtp_server.wait_for(3)}) == 3
+
+    queue_messages(app, 3)
+    app.config["OUTBOX_CLAIM_LEASE_SECONDS"] = 300
+    with app.app_context():
+        claimed = delivery.claim_batch(10)
+        assert len(claimed) == 3
+        # Another worker took the second one meanwhile (its lease ran out, say).
+        taken = db.session.get(OutboxMessage, claimed[1].id)
+        taken.attempts += 1
+        taken.next_attempt_at = claimed[1].leased_until + timedelta(minutes=5)
+        db.session.commit()
+        delivery.release(claimed)
+        rows = {m.id: m for m in db.session.scalars(select(OutboxMessage))}
+        assert rows[claimed[1].id].attempts == 2  # left to the worker that holds it
+        assert rows[claimed[1].id].next_attempt_at > claimed[1].leased_until
+        assert rows[claimed[0].id].attempts == rows[claimed[2].id].attempts == 0

@@ -13,7 +13,7 @@ import smtplib
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import Connection
@@ -74,6 +74,8 @@ class Envelope:
     ics_method: str | None
     attempts: int
     headers: dict | None = None
+    # The end of this worker's claim on it (its next_attempt_at as claimed).
+    leased_until: datetime | None = None
 
 
 class ConnectionLost(Exception):
@@ -111,8 +113,8 @@ def deliver_pending(
     """Send every due pending message, one at a time; hold them if no server is configured.
 
     Messages are claimed CLAIM_BATCH at a time. When the server goes away, `stopping` is set
-    (SIGTERM) or a send took longer than SLOW_SEND_SECONDS, the message in hand is finished
-    and the rest of the batch is released.
+    (SIGTERM), a send took longer than SLOW_SEND_SECONDS or half the claim's lease has gone,
+    the message in hand is finished and the rest of the batch is released.
     """
     report = DeliveryReport()
     if not current_app.config.get("MAIL_SERVER"):
@@ -120,15 +122,20 @@ def deliver_pending(
         return report
     connection: TimeoutConnection | None = None
     batch_size = CLAIM_BATCH
+
+    def stop_here() -> bool:
+        return report.interrupted or (stopping is not None and stopping.is_set())
+
     try:
-        while limit is None or report.attempted < limit:
+        while (limit is None or report.attempted < limit) and not stop_here():
             size = batch_size if limit is None else min(batch_size, limit - report.attempted)
             batch = claim_batch(size)
             if batch is None:
                 break
             slow = False
             for index, envelope in enumerate(batch):
-                if slow or report.interrupted or (stopping is not None and stopping.is_set()):
+                # (The first is sent straight after the claim, whatever the lease.)
+                if slow or stop_here() or (index and half_the_lease_gone(envelope)):
                     release(batch[index:])
                     break
                 started = time.monotonic()
@@ -136,9 +143,8 @@ def deliver_pending(
                 # A slow server: the rest go back to the queue for other workers to share,
                 # and this one takes a message at a time for the rest of the pass.
                 slow = time.monotonic() - started > SLOW_SEND_SECONDS
-                batch_size = 1 if slow else batch_size
-            if report.interrupted or (stopping is not None and stopping.is_set()):
-                break
+                if slow:
+                    batch_size = 1
     finally:
         if connection is not None:
             connection.close()
@@ -231,6 +237,13 @@ def claim_batch(size: int) -> list[Envelope] | None:
     return envelopes
 
 
+def half_the_lease_gone(envelope: Envelope) -> bool:
+    """Whether this worker has held its claim on `envelope` for half the lease: a message is
+    sent only while its lease is sure to last, so no other worker can take it meanwhile
+    (OUTBOX_CLAIM_LEASE_SECONDS may be short; ten sends together may not be)."""
+    return utcnow() >= envelope.leased_until - claim_lease() / 2
+
+
 def envelope_of(message: OutboxMessage) -> Envelope:
     return Envelope(
         id=message.id,
@@ -243,17 +256,21 @@ def envelope_of(message: OutboxMessage) -> Envelope:
         ics_method=message.ics_method,
         attempts=message.attempts,
         headers=message.headers,
+        leased_until=message.next_attempt_at,
     )
 
 
 def release(envelopes: list[Envelope]) -> None:
-    """Claimed but never tried (the server went away, or the worker is stopping): due again
-    at once, and the attempt not counted, so an outage uses up no one's attempts."""
+    """Claimed but never tried (the server went away or is slow, the worker is stopping):
+    due again at once, and the attempt not counted, so an outage uses up no one's attempts.
+    Only messages still under this claim (their lease unchanged): one another worker has
+    taken since is left to it."""
     db.session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id.in_([envelope.id for envelope in envelopes]),
             OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at == envelopes[0].leased_until,
         )
         .values(attempts=OutboxMessage.attempts - 1, next_attempt_at=utcnow())
     )

@@ -5,6 +5,7 @@ Use the `smtp_server` fixture; point the app at it with `smtp_server.settings` (
 happens to mail during an outage.
 """
 
+import asyncio
 import email
 import threading
 import time
@@ -21,12 +22,16 @@ class CollectingHandler:
     """Keeps every accepted message, parsed, in arrival order."""
 
     def __init__(self) -> None:
+        # Seconds to take over each message before accepting it: a slow relay.
+        self.delay = 0.0
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         parsed = email.message_from_bytes(envelope.original_content, policy=default_policy)
         with self.arrived:
             self.messages.append(parsed)
