@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, case, func, or_, select
 
 from app.db import utcnow
 from app.extensions import db
-from app.models import REGISTRATION_STATUSES, Event, Registration
+from app.models import Event, Registration
 from app.models import RegistrationStatus as Status
 from app.registration.approval import NotPending
 from app.registration.approval import approve as approve_application
@@ -118,10 +118,11 @@ def attendee_counts(event: Event) -> AttendeeCounts:
 def attendee_list(search: str = "", status: str = ""):
     """A select of the LISTED columns of an event's registrations (rows, not ORM objects:
     loading 50 objects cost more than the rest of the page's queries together), matching
-    `search` in name, email or company and having `status` when given; confirmed first, then
-    the queue in order, then cancelled. Execute it with {"event_id": …, "status": …}."""
+    `search` in name, email or company and having `status` (one of REGISTRATION_STATUSES)
+    when given; confirmed first, then the queue in order, then cancelled. Execute it with
+    {"event_id": …, "status": …}."""
     if not search:
-        return LIST_BY_STATUS if status in REGISTRATION_STATUSES else LIST_ALL
+        return LIST_BY_STATUS if status else LIST_ALL
     query = LIST_ALL.where(
         or_(
             Registration.name.icontains(search, autoescape=True),
