@@ -352,7 +352,7 @@ def test_resend_to_another_address_is_a_new_message(app, client, runner, smtp_se
 def test_a_claimed_message_whose_worker_died_is_sent_after_its_lease(
     app, client, runner, smtp_server
 ):
-    from app.outbox.delivery import claim_batch
+    from app.outbox.claims import claim_batch
 
     slug = make_event(app)
     register(client, slug)

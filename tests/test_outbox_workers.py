@@ -125,7 +125,7 @@ def test_a_claim_reads_the_next_due_message_from_an_index_not_a_sort(app):
     from sqlalchemy import insert
 
     from app.db import utcnow
-    from app.outbox.delivery import due_messages
+    from app.outbox.claims import due_messages
 
     with app.app_context():
         now = utcnow()
@@ -311,7 +311,7 @@ def test_sigterm_stops_a_worker_after_the_message_in_hand_not_after_the_queue(
 def test_a_claim_is_sent_only_while_its_lease_lasts(app, smtp_server):
     """A short OUTBOX_CLAIM_LEASE_SECONDS: after half of it, the rest of a batch goes back
     rather than being sent when another worker may already have taken it."""
-    from app.outbox import delivery
+    from app.outbox import claims
 
     queue_messages(app, 3)
     app.config["OUTBOX_CLAIM_LEASE_SECONDS"] = 0.000001
@@ -324,14 +324,14 @@ def test_a_claim_is_sent_only_while_its_lease_lasts(app, smtp_server):
     queue_messages(app, 3)
     app.config["OUTBOX_CLAIM_LEASE_SECONDS"] = 300
     with app.app_context():
-        claimed = delivery.claim_batch(10)
+        claimed = claims.claim_batch(10)
         assert len(claimed) == 3
         # Another worker took the second one meanwhile (its lease ran out, say).
         taken = db.session.get(OutboxMessage, claimed[1].id)
         taken.attempts += 1
         taken.next_attempt_at = claimed[1].leased_until + timedelta(minutes=5)
         db.session.commit()
-        delivery.release(claimed)
+        claims.release(claimed)
         rows = {m.id: m for m in db.session.scalars(select(OutboxMessage))}
         assert rows[claimed[1].id].attempts == 2  # left to the worker that holds it
         assert rows[claimed[1].id].next_attempt_at > claimed[1].leased_until

@@ -1,45 +1,43 @@
-"""Sending the outbox: claim due messages, send them with Flask-Mail, record what happened.
+"""Sending the outbox: claim due messages (app/outbox/claims.py), send them with Flask-Mail,
+record what happened.
 
-Messages are claimed, up to CLAIM_BATCH at once, by moving their next_attempt_at forward (a
-lease) in a short transaction, then sent one by one with no transaction open, so a slow mail
-server never holds a database lock. A worker killed mid-send leaves its claimed messages
-pending; they are due again when the lease runs out. On PostgreSQL the claim uses FOR UPDATE
-SKIP LOCKED, so several workers share the queue.
+Claimed messages are sent one by one with no transaction open, so a slow mail server never
+holds a database lock.
 """
 
 import logging
-import re
 import smtplib
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import Connection
 from flask_mail import Message as MailMessage
 from sqlalchemy import func, select, update
 
-from app.db import OUTAGE_ERRORS, utcnow
+from app.db import utcnow
 from app.extensions import db
 from app.models import OutboxMessage, OutboxStatus
-from app.outbox.queue import COMPOSERS, retry_delay
+from app.outbox.claims import (
+    CLAIM_BATCH,
+    Envelope,
+    claim_batch,
+    composed,
+    describe,
+    due_messages,
+    half_the_lease_gone,
+    release,
+    without_addresses,
+)
+from app.outbox.queue import retry_delay
 
 log = logging.getLogger("northlight.mail")
-# Logs name messages by their id; addresses stay in the outbox, which the purge empties.
-EMAIL_ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
-
-# How long a claimed message is left alone before another worker may try it (a crash's cost);
-# OUTBOX_CLAIM_LEASE_SECONDS overrides it. Longer than any send takes, so a slow SMTP relay
-# never sees one message from two workers.
-LEASE = timedelta(minutes=5)
-# How many due messages a worker claims in one transaction: the claim's round trips are
-# shared by the batch, and a worker killed mid-batch leaves at most this many to its lease.
-CLAIM_BATCH = 10
-# ... unless a send takes longer than this: then it hands back those it has not started on
-# and takes one at a time for the rest of its pass, so that with a relay that takes seconds
-# per message several workers send side by side instead of each working through its own
-# ten. (Far above a send's time on a busy machine: 10-50 ms in the bench's sign-up rush.)
+# A worker claims CLAIM_BATCH messages at once, unless a send takes longer than this: then
+# it hands back those it has not started on and takes one at a time for the rest of its
+# pass, so that with a relay that takes seconds per message several workers send side by
+# side instead of each working through its own ten. (Far above a send's time on a busy
+# machine: 10-50 ms in the bench's sign-up rush.)
 SLOW_SEND_SECONDS = 0.5
 
 
@@ -58,24 +56,6 @@ class DeliveryReport:
 
     def __str__(self) -> str:
         return f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed, {self.held} held"
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """What a claimed message needs for sending, read before its transaction ends."""
-
-    id: int
-    message_id: str
-    to_address: str
-    subject: str
-    body_text: str
-    body_html: str
-    ics: str | None
-    ics_method: str | None
-    attempts: int
-    headers: dict | None = None
-    # The end of this worker's claim on it (its next_attempt_at as claimed).
-    leased_until: datetime | None = None
 
 
 class ConnectionLost(Exception):
@@ -189,124 +169,6 @@ def open_connection() -> TimeoutConnection:
     return connection
 
 
-def describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"[:2000]
-
-
-def due_messages():
-    return (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= utcnow()
-        )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-    )
-
-
-def claim_batch(size: int) -> list[Envelope] | None:
-    """Take up to `size` due messages for this worker in one transaction: count an attempt
-    and lease each, compose those queued by their inputs, then commit. None when none was
-    due; the list leaves out any that could not be composed (failed, logged).
-
-    Composed before the claim's own changes are made, and with no flush until the commit,
-    so the batch's changes go out together (on PostgreSQL each statement is a round trip:
-    they were most of a message's cost to the worker).
-    """
-    query = due_messages().limit(size).with_for_update(skip_locked=True)
-    messages = db.session.scalars(query).all()
-    if not messages:
-        db.session.rollback()
-        return None
-    envelopes, failed = [], []
-    lease_until = utcnow() + claim_lease()
-    with db.session.no_autoflush:
-        for message in messages:
-            problem = composed(message)
-            message.attempts += 1
-            message.next_attempt_at = lease_until
-            # A leased message has no error: that is how a retry-now tells it from one waiting.
-            message.last_error = problem
-            if problem is None:
-                envelopes.append(envelope_of(message))
-            else:
-                message.status = OutboxStatus.FAILED
-                failed.append((message.message_id, problem))
-    db.session.commit()
-    for message_id, problem in failed:
-        log.error("cannot compose %s: %s", message_id, without_addresses(problem))
-    return envelopes
-
-
-def half_the_lease_gone(envelope: Envelope) -> bool:
-    """Whether this worker has held its claim on `envelope` for half the lease: a message is
-    sent only while its lease is sure to last, so no other worker can take it meanwhile
-    (OUTBOX_CLAIM_LEASE_SECONDS may be short; ten sends together may not be)."""
-    return utcnow() >= envelope.leased_until - claim_lease() / 2
-
-
-def envelope_of(message: OutboxMessage) -> Envelope:
-    return Envelope(
-        id=message.id,
-        message_id=message.message_id,
-        to_address=message.to_address,
-        subject=message.subject,
-        body_text=message.body_text,
-        body_html=message.body_html,
-        ics=message.ics,
-        ics_method=message.ics_method,
-        attempts=message.attempts,
-        headers=message.headers,
-        leased_until=message.next_attempt_at,
-    )
-
-
-def release(envelopes: list[Envelope]) -> None:
-    """Claimed but never tried (the server went away or is slow, the worker is stopping):
-    due again at once, and the attempt not counted, so an outage uses up no one's attempts.
-    Only messages still under this claim (their lease unchanged): one another worker has
-    taken since is left to it."""
-    db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_([envelope.id for envelope in envelopes]),
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.next_attempt_at == envelopes[0].leased_until,
-        )
-        .values(attempts=OutboxMessage.attempts - 1, next_attempt_at=utcnow())
-    )
-    db.session.commit()
-
-
-def composed(message: OutboxMessage) -> str | None:
-    """Write the bodies of a message queued by its inputs; what went wrong, or None.
-
-    Composed once: the finished bodies replace the inputs in the claim's transaction, so a
-    retry sends the same message and staff read what was sent. A composer only reads until
-    it has everything, then sets the bodies (COMPOSERS): one that fails has written nothing.
-    """
-    if message.compose is None:
-        return None
-    composer = COMPOSERS.get(message.compose.get("composer"))
-    if composer is None:
-        return f"No composer for {message.compose.get('composer')!r}."
-    try:
-        if not composer(message):
-            return "Its registration no longer exists: there was nothing to write."
-    except OUTAGE_ERRORS:
-        # The database went away while the message was being written: not the message's
-        # fault. The claim is undone with the transaction; the worker waits and tries again.
-        raise
-    except Exception as error:  # a template that cannot render: no retry helps
-        log.exception("cannot compose %s", message.message_id)
-        return describe(error)
-    return None
-
-
-def claim_lease() -> timedelta:
-    seconds = current_app.config.get("OUTBOX_CLAIM_LEASE_SECONDS")
-    return LEASE if seconds is None else timedelta(seconds=float(seconds))
-
-
 def build_mail(envelope: Envelope) -> MailMessage:
     """The Flask-Mail message: text with an HTML alternative, the .ics attached, our Message-ID."""
     mail = MailMessage(
@@ -330,11 +192,6 @@ def build_mail(envelope: Envelope) -> MailMessage:
             data=envelope.ics.encode("utf-8"),
         )
     return mail
-
-
-def without_addresses(text: str) -> str:
-    """An SMTP error for the log: servers often quote the recipient; the log never does."""
-    return EMAIL_ADDRESS.sub("[address]", text)
 
 
 def record_sent(envelope: Envelope, report: DeliveryReport) -> None:

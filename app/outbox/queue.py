@@ -20,7 +20,7 @@ OUTBOX_DIRTY = "northlight.outbox_dirty"
 # Who writes the bodies of a message queued by its inputs (OutboxMessage.compose names it):
 # {name: function(message) -> bool}, filled by the feature that queues such mail. A composer
 # reads what it needs first and sets the message's fields last, flushing nothing, so one
-# that raises has changed nothing (delivery.composed keeps no savepoint for it).
+# that raises has changed nothing (claims.composed keeps no savepoint for it).
 COMPOSERS: dict[str, Callable[[OutboxMessage], bool]] = {}
 
 FIRST_RETRY_SECONDS = 30

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage, OutboxStatus
-from app.outbox.delivery import composed
+from app.outbox.claims import composed
 
 
 def compose_outbox(app) -> None:
