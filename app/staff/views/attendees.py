@@ -32,6 +32,7 @@ from app.staff.services.attendees import (
     toggle_check_in,
 )
 from app.staff.views.access import role_required, safe_next
+from app.staff.views.attendee_rows import attendee_rows
 from app.staff.views.blueprint import bp
 from app.staff.views.events import get_event_or_404
 
@@ -51,23 +52,34 @@ def attendees(slug: str):
     params = {"event_id": event.id, "status": status}
     pagination = paginate(attendee_list(search, status), per_page, total, params=params)
     questions = shown_questions(event)
+    items = pagination.items
+    # Only people still waiting have a place in line: a page without any costs no query.
+    positions = waitlist_positions(
+        event, [row.id for row in items if row.status == Status.WAITLISTED]
+    )
+    # Issue 13: each row's answers; sensitive ones only for marketing and admins.
+    answers = answers_by_registration([row.id for row in items]) if questions else {}
+    rows = attendee_rows(
+        items,
+        zone=event.timezone,
+        slug=slug,
+        with_picks=bool(counts.pending),
+        seat_free=counts.seats_left is None or counts.seats_left > 0,
+        questions=questions,
+        answers=answers,
+        positions=positions,
+    )
     return render_template(
         "staff/attendees.html",
         event=event,
         counts=counts,
         pagination=pagination,
-        # Only people still waiting have a place in line: a page without any costs no query.
-        positions=waitlist_positions(
-            event, [row.id for row in pagination.items if row.status == Status.WAITLISTED]
-        ),
+        rows=rows,
         search=search,
         status=status,
         statuses=REGISTRATION_STATUSES,
         # The form for deciding on applications shows only while some are waiting.
         decision_form=DecisionForm() if counts.pending else None,
-        # Issue 13: each row's answers; sensitive ones only for marketing and admins.
-        questions=questions,
-        answers=answers_by_registration([row.id for row in pagination.items]) if questions else {},
     )
 
 
