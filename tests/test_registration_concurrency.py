@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration
 from app.registration.queries import waitlist_position
+from app.registration.service import cancel_registration
 from tests.support import database
 from tests.support.factories import create_event
 from tests.support.forms import csrf_token_from, manage_token_from_mail, open_form, submit
@@ -113,6 +114,37 @@ def test_the_same_address_sent_many_times_at_once_makes_one_registration(crowd_a
         assert db.session.scalar(select(Event.seats_taken).where(Event.slug == slug)) == 1
         # The confirmation, and it once again (at most hourly), however many tried at once.
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
+
+
+def test_a_cancelled_address_signing_up_again_many_times_at_once_takes_one_seat(crowd_app):
+    """The cancelled registration is reused (the address is unique per event): of many
+    sign-ups at once that find it cancelled, one reuses it, the others are duplicates."""
+    app = crowd_app
+    with app.app_context():
+        slug = create_event(capacity=SEATS).slug
+        db.session.commit()
+    submit(app.test_client(), slug, email="back@example.com")
+    with app.app_context():
+        cancel_registration(db.session.scalar(select(Registration)))
+        db.session.commit()
+        assert db.session.scalar(select(Event.seats_taken).where(Event.slug == slug)) == 0
+    clients = [app.test_client() for _ in range(20)]
+    forms = [open_form(client, slug) for client in clients]
+
+    def sign_up(n: int) -> int:
+        return submit(clients[n], slug, hidden=forms[n], email="back@example.com").status_code
+
+    assert run_together(20, sign_up) == [303] * 20
+    with app.app_context():
+        registration = db.session.scalar(select(Registration))
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+        assert registration.status == "confirmed"
+        assert db.session.scalar(select(Event.seats_taken).where(Event.slug == slug)) == 1
+        kinds = db.session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)).all()
+        # Signed up, cancelled, signed up again: once each; the duplicates add at most one
+        # copy of the new confirmation (at most hourly).
+        assert kinds[:2] == ["confirmation", "cancellation"]
+        assert kinds[2:] in (["confirmation"], ["confirmation", "confirmation"]), kinds
 
 
 def test_cancelling_twice_at_once_frees_one_seat_and_promotes_one_person(crowd_app):

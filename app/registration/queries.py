@@ -67,11 +67,13 @@ def active_registrations(event: Event, *, applications: bool = False) -> list[Re
     ).all()
 
 
-def find_registration(event: Event, email_normalized: str) -> Registration | None:
-    """The event's registration for this (normalised) address, in any status."""
-    return db.session.scalar(
-        REGISTRATION_BY_ADDRESS, {"event_id": event.id, "email": email_normalized}
-    )
+def find_registration(
+    event: Event, email_normalized: str, lock: bool = False
+) -> Registration | None:
+    """The event's registration for this (normalised) address, in any status; with `lock`,
+    its row locked until the commit (PostgreSQL; SQLite's writers take turns anyway)."""
+    query = REGISTRATION_BY_ADDRESS.with_for_update() if lock else REGISTRATION_BY_ADDRESS
+    return db.session.scalar(query, {"event_id": event.id, "email": email_normalized})
 
 
 # Built once (see app/site/queries.py, PUBLIC_EVENT_BY_SLUG): every sign-up asks.

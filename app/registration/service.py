@@ -84,18 +84,21 @@ def register(event: Event, form_data: dict) -> RegistrationResult:
     if not state.open:
         return RegistrationResult("closed", message=state.message)
     start_writing()
-    existing = find_registration(event, data["email_normalized"])
-    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-        return duplicate(existing)
     try:
-        # A savepoint: a concurrent sign-up with the same address (PostgreSQL) undoes only this.
-        with db.session.begin_nested():
-            registration = place(event, existing, data)
+        registration = insert_registration(event, data)
     except IntegrityError:
-        existing = find_registration(event, data["email_normalized"])
+        # The address has signed up for this event before: just now (a sign-up at the same
+        # moment, waited for on the unique key) or earlier, and maybe cancelled since. The
+        # failed INSERT ended the transaction, which held nothing yet: start again. The row
+        # is locked: of two sign-ups at once that find it cancelled, only one reuses it.
+        db.session.rollback()
+        existing = find_registration(event, data["email_normalized"], lock=True)
         if existing is None:
             raise
-        return duplicate(existing)
+        if existing.status != RegistrationStatus.CANCELLED:
+            return duplicate(existing)
+        registration = reuse_cancelled(existing, data)
+    record_answers_and_choice(registration, data)
     if registration.status != RegistrationStatus.PENDING and not take_seat(event):
         if not event.waitlist_enabled:
             # The transaction holds only this sign-up: undo all of it, nothing is stored.
@@ -150,50 +153,70 @@ def claim_resend(registration: Registration) -> bool:
     return result.rowcount == 1
 
 
-def place(event: Event, existing: Registration | None, data: dict) -> Registration:
-    """Write the row, its answers and the marketing choice: confirmed, or pending when the
-    event needs approval (register takes the seat, or a waiting-list ticket, after).
-
-    A cancelled registration with the same address is reused (the address is unique per
-    event), with a new secret: links from the cancelled registration stop working.
-    """
+def sign_up_values(event: Event, data: dict) -> dict:
+    """The columns of a sign-up as it starts: confirmed, or pending when the event needs
+    approval (register takes the seat, or a waiting-list ticket, after)."""
     now = utcnow()
-    registration = existing or Registration(event_id=event.id)
-    registration.event = event
-    registration.manage_key = secrets.token_urlsafe(32)
-    for field in (*TEXT_FIELDS, "email", "email_normalized"):
-        setattr(registration, field, data[field])
+    opted_in = data["marketing_opt_in"]
     # An application waits for staff (app/registration/approval.py); anyone else holds a
     # seat, unless take_seat finds none.
     approval = event.approval_required
-    registration.status = RegistrationStatus.PENDING if approval else RegistrationStatus.CONFIRMED
-    registration.waitlist_ticket = None
-    registration.registered_at = now
-    registration.consent_at = now
-    registration.promoted_at = None
-    registration.cancelled_at = None
-    registration.checked_in_at = None
-    registration.marketing_opt_in = data["marketing_opt_in"]
-    registration.marketing_opt_in_at = now if data["marketing_opt_in"] else None
-    # What was agreed to, provably (app/privacy/versions.py).
-    registration.consent_version = versions.notice_version()
-    registration.marketing_consent_version = (
-        versions.marketing_version() if data["marketing_opt_in"] else None
-    )
+    return {
+        **{field: data[field] for field in (*TEXT_FIELDS, "email", "email_normalized")},
+        # Random and unguessable; a reused registration gets a new one (see reuse_cancelled).
+        "manage_key": secrets.token_urlsafe(32),
+        "status": RegistrationStatus.PENDING if approval else RegistrationStatus.CONFIRMED,
+        "waitlist_ticket": None,
+        "registered_at": now,
+        "consent_at": now,
+        "promoted_at": None,
+        "cancelled_at": None,
+        "checked_in_at": None,
+        "marketing_opt_in": opted_in,
+        "marketing_opt_in_at": now if opted_in else None,
+        # What was agreed to, provably (app/privacy/versions.py).
+        "consent_version": versions.notice_version(),
+        "marketing_consent_version": versions.marketing_version() if opted_in else None,
+    }
+
+
+def insert_registration(event: Event, data: dict) -> Registration:
+    """The new registration, written. :raises IntegrityError: when the event has one with
+    this address already (unique per event).
+
+    Issue 16: this replaced a lookup first, then the INSERT in a SAVEPOINT (four round trips
+    on PostgreSQL, for every sign-up, to catch what is rare: the same address again).
+    """
+    registration = Registration(event_id=event.id, **sign_up_values(event, data))
+    registration.event = event
     db.session.add(registration)
     db.session.flush()
-    if existing is not None:
-        forget_answers(registration)  # the old sign-up's answers are not this one's
+    return registration
+
+
+def reuse_cancelled(registration: Registration, data: dict) -> Registration:
+    """A cancelled registration with the same address is signed up again (the address is
+    unique per event), with a new secret: links from the cancelled registration stop working.
+    Its old answers are not this sign-up's."""
+    for field, value in sign_up_values(registration.event, data).items():
+        setattr(registration, field, value)
+    db.session.flush()
+    forget_answers(registration)
+    return registration
+
+
+def record_answers_and_choice(registration: Registration, data: dict) -> None:
+    """The sign-up's answers and the person's marketing choice (it shows on all their
+    registrations: app/privacy/consent.py)."""
     if data["answers"]:
         save_answers(registration, data["answers"])
     set_marketing_choice(
         data["email_normalized"],
         data["marketing_opt_in"],
         "sign-up",
-        now=now,
+        now=registration.registered_at,
         version=registration.marketing_consent_version,
     )
-    return registration
 
 
 # Built once (see app/site/queries.py, PUBLIC_EVENT_BY_SLUG): every sign-up runs it.
