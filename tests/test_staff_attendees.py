@@ -209,3 +209,23 @@ def test_totals_follow_the_filter_without_a_search(app, staff, event):
     assert "2 registrations match." in html
     html = staff.get("/staff/events/desk/attendees?status=waitlisted&q=alan").get_data(as_text=True)
     assert "1 registration matches." in html
+
+
+def test_what_people_typed_is_shown_as_text_in_every_row_kind(app, staff):
+    """The rows are written in Python (attendee_rows.py): each value a person gave is escaped,
+    in the cells, the hidden button labels and the application tick box alike."""
+    typed = '<b onmouseover="x()">Mallory</b> & Co'
+    with app.app_context():
+        event = create_event(slug="typed", capacity=5)
+        for status in ("confirmed", "waitlisted", "pending"):
+            create_registration(
+                event, status, name=typed, company=typed, job_title=typed,
+                email=f"{status}@example.com",
+            )  # fmt: skip
+        db.session.commit()
+    html = staff.get("/staff/events/typed/attendees").get_data(as_text=True)
+    assert "<b " not in html
+    escaped = "&lt;b onmouseover=&#34;x()&#34;&gt;Mallory&lt;/b&gt; &amp; Co"
+    assert html.count(escaped) >= 3 * 4  # name, title, company and a button label per row
+    assert f"Select the application of {escaped}" in html
+    assert f'Give a seat<span class="visually-hidden"> to {escaped}</span>' in html
