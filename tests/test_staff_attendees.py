@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, Event, OutboxMessage, Registration
+from app.models import Answer, AuditEntry, Event, OutboxMessage, Registration
 from tests.support.factories import create_event
 from tests.support.forms import csrf_token_from
+from tests.support.questions import create_question
 from tests.support.staff import create_registration, signed_in_client
 
 
@@ -217,11 +218,16 @@ def test_what_people_typed_is_shown_as_text_in_every_row_kind(app, staff):
     typed = '<b onmouseover="x()">Mallory</b> & Co'
     with app.app_context():
         event = create_event(slug="typed", capacity=5)
+        question = create_question(event, typed)
         for status in ("confirmed", "waitlisted", "pending"):
-            create_registration(
+            person = create_registration(
                 event, status, name=typed, company=typed, job_title=typed,
                 email=f"{status}@example.com",
             )  # fmt: skip
+            db.session.add(
+                Answer(registration=person, question_id=question.id, label=typed, value=typed)
+            )
+        create_registration(event, name="", email="erased@example.com")
         db.session.commit()
     html = staff.get("/staff/events/typed/attendees").get_data(as_text=True)
     assert "<b " not in html
@@ -229,3 +235,8 @@ def test_what_people_typed_is_shown_as_text_in_every_row_kind(app, staff):
     assert html.count(escaped) >= 3 * 4  # name, title, company and a button label per row
     assert f"Select the application of {escaped}" in html
     assert f'Give a seat<span class="visually-hidden"> to {escaped}</span>' in html
+    # The answers under each name: the question's label and the answer, both as text.
+    assert html.count(f'<span class="meta answer">{escaped}: {escaped}</span>') == 3
+    # A row whose person was erased says so, and its buttons name nobody.
+    assert "(data deleted)" in html
+    assert "Check in</button>" in html

@@ -187,8 +187,7 @@ def insert_registration(event: Event, data: dict) -> Registration:
     Issue 16: this replaced a lookup first, then the INSERT in a SAVEPOINT (four round trips
     on PostgreSQL, for every sign-up, to catch what is rare: the same address again).
     """
-    registration = Registration(event_id=event.id, **sign_up_values(event, data))
-    registration.event = event
+    registration = Registration(event=event, **sign_up_values(event, data))
     db.session.add(registration)
     db.session.flush()
     return registration

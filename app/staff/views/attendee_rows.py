@@ -15,7 +15,7 @@ from flask import request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from app.models import Question
+from app.models import ACTIVE_STATUSES, Question
 from app.models import RegistrationStatus as Status
 from app.templating import format_datetime, iso
 
@@ -46,7 +46,6 @@ ROW = (
     '<td class="no-print actions">{actions}</td>'
     "</tr>\n"
 )
-ENDED = (Status.CANCELLED, Status.DECLINED)
 
 
 def attendee_rows(
@@ -116,7 +115,7 @@ def actions(row, name: str, action: str, fields: str, seat_free: bool, questions
         buttons.append(
             action_form(action, fields, "decline", "Decline" + named, " button-secondary")
         )
-    elif status not in ENDED:
+    elif status in ACTIVE_STATUSES:
         label = "Cancel" + HIDDEN.format(f" the registration of {name}")
         buttons.append(action_form(action, fields, "cancel", label, " button-danger"))
     return "".join(buttons)
@@ -137,7 +136,7 @@ def who(row, name: str, questions: list[Question], answers: Mapping) -> str:
     parts = [name or "(data deleted)"]
     if row.job_title:
         parts.append(f'<br><span class="meta">{escape(row.job_title)}</span>')
-    mine = answers.get(row.id, {}) if questions else {}
+    mine = answers.get(row.id, {})
     for question in questions:
         answer = mine.get(question.id)
         if answer:
