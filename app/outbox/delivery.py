@@ -10,6 +10,8 @@ import smtplib
 import threading
 import time
 from dataclasses import dataclass
+from email import policy
+from email.header import Header
 
 from flask import current_app
 from flask_mail import Connection
@@ -56,6 +58,29 @@ class DeliveryReport:
 
     def __str__(self) -> str:
         return f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed, {self.held} held"
+
+
+# How messages are written out for SMTP: the email package's original rules with the CRLF line
+# ends SMTP wants. Under policy.SMTP, which Flask-Mail sets, a List-Unsubscribe URL longer than
+# a line became RFC 2047 encoded words (`=?utf-8?q?=3Chttps…`), which no mailbox provider reads
+# as a link; a subject Flask-Mail had encoded already was folded again, a space landing inside
+# a word ("Reykjanesb ær"); and every header was parsed again as it was written: 1.6 of a
+# message's 4.5 ms in the worker. These rules fold the URL onto a line of its own, as it is.
+WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
+
+
+class OutgoingMail(MailMessage):
+    """Flask-Mail's message, written out with WIRE_POLICY."""
+
+    def _message(self):
+        message = super()._message()
+        message.policy = WIRE_POLICY
+        if self.subject:
+            # Encoded here knowing its header's name, so the first line is not left empty.
+            charset = None if self.subject.isascii() else "utf-8"
+            subject = Header(self.subject, charset, header_name="Subject")
+            message.replace_header("Subject", subject)
+        return message
 
 
 class ConnectionLost(Exception):
@@ -169,9 +194,9 @@ def open_connection() -> TimeoutConnection:
     return connection
 
 
-def build_mail(envelope: Envelope) -> MailMessage:
+def build_mail(envelope: Envelope) -> OutgoingMail:
     """The Flask-Mail message: text with an HTML alternative, the .ics attached, our Message-ID."""
-    mail = MailMessage(
+    mail = OutgoingMail(
         subject=envelope.subject,
         recipients=[envelope.to_address],
         body=envelope.body_text,
