@@ -9,9 +9,10 @@ emailed.
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db import utcnow
 from app.extensions import db
@@ -34,18 +35,40 @@ def set_marketing_choice(
         record_choice(db.engine.dialect.name),
         {"email": email_normalized, "opted_in": opted_in, "changed_at": now, "source": source},
     )
-    # Built per call: with bindparam() values, "fetch" would copy the bindparams' own (empty)
-    # values onto the registrations in the session, not the ones executed.
+    shown = {
+        "marketing_opt_in": opted_in,
+        "marketing_opt_in_at": now if opted_in else None,
+        "marketing_consent_version": version if opted_in else None,
+    }
     db.session.execute(
-        update(Registration)
-        .where(Registration.email_normalized == email_normalized)
-        .values(
-            marketing_opt_in=opted_in,
-            marketing_opt_in_at=now if opted_in else None,
-            marketing_consent_version=version if opted_in else None,
-        )
-        .execution_options(synchronize_session="fetch")
+        SHOW_CHOICE,
+        {"choice_address": email_normalized} | {f"choice_{k}": v for k, v in shown.items()},
     )
+    # The statement leaves the session alone: the registrations it holds (loaded, not expired)
+    # are given the same values, as the database now has them.
+    for instance in list(db.session.identity_map.values()):
+        loaded = inspect(instance).dict
+        if (
+            isinstance(instance, Registration)
+            and loaded.get("email_normalized") == email_normalized
+        ):
+            for key, value in shown.items():
+                set_committed_value(instance, key, value)
+
+
+# Built once (see app/site/queries.py, PUBLIC_EVENT_BY_SLUG): every sign-up runs it. Issue 16:
+# with synchronize_session="fetch" it was built per call (its bindparams' own values would
+# have been copied onto the session's registrations) and read back every row it changed.
+SHOW_CHOICE = (
+    update(Registration)
+    .where(Registration.email_normalized == bindparam("choice_address"))
+    .values(
+        marketing_opt_in=bindparam("choice_marketing_opt_in"),
+        marketing_opt_in_at=bindparam("choice_marketing_opt_in_at"),
+        marketing_consent_version=bindparam("choice_marketing_consent_version"),
+    )
+    .execution_options(synchronize_session=False)
+)
 
 
 # Built once per dialect (see app/site/queries.py, PUBLIC_EVENT_BY_SLUG): every sign-up runs it.
