@@ -17,7 +17,7 @@ from sqlalchemy import (
     bindparam,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
@@ -97,11 +97,22 @@ PUBLIC_QUESTIONS = ALL_QUESTIONS.where(Question.retired.is_(False), Question.sta
 
 def registration_answers(registration: Registration) -> list[Answer]:
     """One registration's answers in the order of the event's questions."""
-    return list(
-        db.session.scalars(
-            select(Answer)
-            .join(Question, Question.id == Answer.question_id)
-            .where(Answer.registration_id == registration.id)
-            .order_by(Question.position, Question.id)
-        )
+    return answers_of_registrations([registration.id])[registration.id]
+
+
+def answers_of_registrations(registration_ids: list[int]) -> dict[int, list[Answer]]:
+    """{registration id: its answers in the order of the event's questions, each with its
+    question loaded} for every id given (an empty list for one without answers)."""
+    answers: dict[int, list[Answer]] = {registration_id: [] for registration_id in registration_ids}
+    if not registration_ids:
+        return answers
+    query = (
+        select(Answer)
+        .join(Answer.question)
+        .options(contains_eager(Answer.question))
+        .where(Answer.registration_id.in_(registration_ids))
+        .order_by(Question.position, Question.id)
     )
+    for answer in db.session.scalars(query):
+        answers[answer.registration_id].append(answer)
+    return answers

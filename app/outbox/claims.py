@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from app.db import OUTAGE_ERRORS, utcnow
 from app.extensions import db
 from app.models import OutboxMessage, OutboxStatus
-from app.outbox.queue import COMPOSERS
+from app.outbox.queue import COMPOSERS, PREPARERS
 
 log = logging.getLogger("northlight.mail")
 # Logs name messages by their id; addresses stay in the outbox, which the purge empties.
@@ -79,6 +79,7 @@ def claim_batch(size: int) -> list[Envelope] | None:
     envelopes, failed = [], []
     lease_until = utcnow() + claim_lease()
     with db.session.no_autoflush:
+        prepare(messages)
         for message in messages:
             problem = composed(message)
             message.attempts += 1
@@ -134,6 +135,18 @@ def release(envelopes: list[Envelope]) -> None:
         .values(attempts=OutboxMessage.attempts - 1, next_attempt_at=utcnow())
     )
     db.session.commit()
+
+
+def prepare(messages: list[OutboxMessage]) -> None:
+    """Let each composer read, for all of its messages in the batch at once, what composing
+    them needs (PREPARERS)."""
+    batches: dict[str, list[OutboxMessage]] = {}
+    for message in messages:
+        if message.compose is not None:
+            batches.setdefault(message.compose.get("composer"), []).append(message)
+    for name, batch in batches.items():
+        if name in PREPARERS:
+            PREPARERS[name](batch)
 
 
 def composed(message: OutboxMessage) -> str | None:

@@ -22,6 +22,10 @@ OUTBOX_DIRTY = "northlight.outbox_dirty"
 # reads what it needs first and sets the message's fields last, flushing nothing, so one
 # that raises has changed nothing (claims.composed keeps no savepoint for it).
 COMPOSERS: dict[str, Callable[[OutboxMessage], bool]] = {}
+# Optional, per composer: {name: function(messages)} that reads in a few queries what
+# composing a claimed batch of its messages needs (claims.claim_batch calls it first), so
+# each composer finds it in the session rather than querying for every message.
+PREPARERS: dict[str, Callable[[list[OutboxMessage]], None]] = {}
 
 FIRST_RETRY_SECONDS = 30
 LONGEST_WAIT_SECONDS = 3600

@@ -191,12 +191,17 @@ class ShownAnswer:
 
 
 def answers_to_show(
-    registration: Registration, *, include_sensitive: bool = True, include_staff_only: bool = False
+    registration: Registration,
+    *,
+    include_sensitive: bool = True,
+    include_staff_only: bool = False,
+    stored: list[Answer] | None = None,
 ) -> list[ShownAnswer]:
     """The registration's answers for a page or an email, in the questions' order, under
-    the question's current label (a retired question's too)."""
+    the question's current label (a retired question's too). `stored`: its answers as
+    answers_of_registrations read them, when they were read already."""
     shown = []
-    for answer in registration_answers(registration):
+    for answer in registration_answers(registration) if stored is None else stored:
         question = answer.question
         if (question.sensitive and not include_sensitive) or (
             question.staff_only and not include_staff_only

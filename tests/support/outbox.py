@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage, OutboxStatus
-from app.outbox.claims import composed
+from app.outbox.claims import composed, prepare
 
 
 def compose_outbox(app) -> None:
@@ -16,6 +16,7 @@ def compose_outbox(app) -> None:
                 OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.compose.is_not(None)
             )
         ).all()
+        prepare(waiting)  # as a claimed batch is: its registrations and answers read at once
         for message in waiting:
             assert composed(message) is None, message.kind
         db.session.commit()
