@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import functools
 import os
 import re
 import runpy
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from email import message_from_bytes
 from pathlib import Path
 
+import redis
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -267,6 +269,22 @@ class SMTPServer:
         return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(self.port)}
 
 
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+
+
+@functools.cache
+def limiter_storage() -> str:
+    """Where the servers count rate limits: Redis, as in production, where several processes
+    serve (BENCH_REDIS_URL or REDIS_URL, else a Redis on this machine's default port when one
+    answers); memory:// only when there is none (each process then counts on its own)."""
+    url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or LOCAL_REDIS
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5).ping()
+    except (redis.RedisError, OSError):
+        return "memory://"
+    return url
+
+
 def base_env(scratch: Scratch) -> dict:
     """Production settings for every process the benchmark starts."""
     env = {
@@ -281,7 +299,9 @@ def base_env(scratch: Scratch) -> dict:
             "DATABASE_URL": scratch.url,
             "SITE_URL": "http://127.0.0.1:5000",
             "TRUSTED_PROXIES": "1",
-            "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS_URL", "memory://"),
+            "RATELIMIT_STORAGE_URI": limiter_storage(),
+            # Counts of their own: a run after another within the hour starts from nothing.
+            "RATELIMIT_KEY_PREFIX": f"northlight-bench-{os.getpid()}-{secrets.token_hex(4)}",
             "MAIL_DELIVERY": "worker",
             # Set, even if empty, so a developer's .env cannot point the benchmark elsewhere.
             "MAIL_SERVER": "",

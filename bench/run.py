@@ -32,6 +32,7 @@ import time
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -42,6 +43,7 @@ from bench.harness import (  # noqa: E402
     Scratch,
     SMTPServer,
     base_env,
+    limiter_storage,
     run_flask,
     wrk,
 )
@@ -656,7 +658,8 @@ def describe_machine(scratch) -> None:
     print(
         f"gunicorn.conf.py: {settings['workers']} {settings['worker_class']} workers x "
         f"{settings['threads']} threads, for the app and the hello-world ceiling alike. "
-        "Load from wrk/Python clients on the same machine over loopback."
+        "Load from wrk/Python clients on the same machine over loopback. "
+        f"Rate limits counted in {urlsplit(limiter_storage()).scheme}."
     )
 
 

@@ -2,7 +2,11 @@
 and pages go on; each process keeps counting the limits on its own; when Redis is back the
 limits are shared again. Redis is a server of the test's own, stopped and started for real."""
 
+import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +16,8 @@ from tests.support.forms import open_form, submit
 from tests.support.redis_server import REDIS_SERVER, RedisServer
 from tests.support.settings import FORM_SETTINGS
 from tests.support.staff import create_user, sign_in
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="no redis-server binary")
 
@@ -82,3 +88,37 @@ def test_sign_ups_go_on_without_redis_limited_per_process_then_shared_again(
         assert response.status_code in (422, 429)
         time.sleep(0.5)
     assert limit_keys(redis_server), "the limits did not go back to Redis"
+
+
+# A site of its own: a process with one app (the limiter is one per process), signing up
+# once from one address; prints the status.
+ONE_SIGN_UP = """
+import json, sys
+from tests.support.database import make_app
+from tests.support.forms import submit
+settings = json.loads(sys.argv[1])
+client = make_app(settings.pop("url"), **settings).test_client()
+print(submit(client, sys.argv[2], email=sys.argv[3]).status_code)
+"""
+
+
+def test_sites_sharing_one_redis_count_apart_under_their_own_key_prefix(
+    app, database_url, app_settings, redis_server
+):
+    """RATELIMIT_KEY_PREFIX: another site on the same Redis has counts of its own for the same
+    address; a site under the same prefix shares them."""
+    slug = make_event(app, capacity=None)
+    settings = {**app_settings, "url": database_url, "REGISTRATION_RATE_LIMIT": "1/minute"}
+
+    def sign_up(prefix: str, email: str) -> str:
+        site = {**settings, "RATELIMIT_KEY_PREFIX": prefix}
+        command = [sys.executable, "-c", ONE_SIGN_UP, json.dumps(site), slug, email]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout.split()[-1]
+
+    assert sign_up("site-a", "first@example.com") == "303"
+    assert sign_up("site-a", "second@example.com") == "429"  # one a minute, counted together
+    assert sign_up("site-b", "third@example.com") == "303"  # its own count
+    keys = limit_keys(redis_server)
+    assert any(b"/site-a/" in key for key in keys) and any(b"/site-b/" in key for key in keys)
