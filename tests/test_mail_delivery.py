@@ -14,6 +14,7 @@ from app.outbox.queue import resend_to, retry_now
 from app.registration.calendar import registration_uid
 from tests.support.factories import make_event
 from tests.support.forms import csrf_token_from, register, submit
+from tests.support.icaljs import parse_with_icaljs
 from tests.support.settings import FORM_SETTINGS
 
 
@@ -128,6 +129,12 @@ def test_sign_up_to_inbox_with_both_parts_the_link_and_the_calendar_entry(
         event = db.session.get(Event, registration.event_id)
         assert vevent["UID"] == registration_uid(registration)
         assert vevent.start == event.starts_at.replace(microsecond=0)
+    # A second, independent reader of the file (its VTIMEZONE is added as text, once written).
+    other = parse_with_icaljs(attachment.get_content())
+    assert other["method"] == "REQUEST"
+    (entry,) = other["events"]
+    assert (entry["uid"], entry["tzid"]) == (str(vevent["UID"]), "Atlantic/Reykjavik")
+    assert entry["start_utc"] == vevent.start.timestamp()
     assert outbox(app)[0].status == "sent"
 
     # The same address again: the confirmation once more, same calendar UID, nothing else.

@@ -92,12 +92,25 @@ def add_local_time(vevent: icalendar.Event, name: str, local: datetime, zone: st
 def wrap(vevent: icalendar.Event, method: str, event: Event) -> str:
     calendar = icalendar.Calendar.new(prodid=PRODID, method=method)
     calendar.add_component(vevent)
-    if not is_utc(event.timezone):
-        # VTIMEZONE for the event's zone around its dates, so every client places it right.
-        first_date = event.local_starts_at.date() - timedelta(days=366)
-        last_date = event.local_ends_at.date() + timedelta(days=366)
-        calendar.add_component(vtimezone(event.timezone, first_date, last_date))
-    return calendar.to_ical().decode("utf-8")
+    text = calendar.to_ical().decode("utf-8")
+    if is_utc(event.timezone):
+        return text
+    # VTIMEZONE for the event's zone around its dates, so every client places it right: after
+    # the VEVENT, where add_component would have put it, as written once per process.
+    first_date = event.local_starts_at.date() - timedelta(days=366)
+    last_date = event.local_ends_at.date() + timedelta(days=366)
+    zone = vtimezone_text(event.timezone, first_date, last_date)
+    return text.removesuffix(CALENDAR_END) + zone + CALENDAR_END
+
+
+CALENDAR_END = "END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=256)
+def vtimezone_text(zone: str, first_date: date, last_date: date) -> str:
+    """vtimezone() as text: writing it out was half of a calendar file's cost (0.16 ms) in
+    every registration email."""
+    return vtimezone(zone, first_date, last_date).to_ical().decode("utf-8")
 
 
 @lru_cache(maxsize=256)
