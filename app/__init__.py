@@ -105,7 +105,9 @@ def register_errorhandlers(app: Flask) -> None:
         template = (
             f"errors/{code}.html" if code in (403, 404, 429, 500, 503) else "errors/generic.html"
         )
-        return render_template(template, error=error, code=code), code
+        # The 429 page asks to wait a minute; so does its header, for clients that read it.
+        headers = {"Retry-After": "60"} if code == 429 else {}
+        return render_template(template, error=error, code=code), code, headers
 
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, render_error)

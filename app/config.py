@@ -90,7 +90,10 @@ class Config:
         # Before every key the limits are counted under: sites sharing one Redis keep apart.
         self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
         self.RATELIMIT_ENABLED = env_flag("RATELIMIT_ENABLED", True)
-        self.RATELIMIT_HEADERS_ENABLED = True
+        # No X-RateLimit-* headers: a person reads the 429 page (which says to wait a minute, as
+        # its Retry-After does), and the headers cost two more Redis round trips per limited
+        # request (issue 16: a sign-up's).
+        self.RATELIMIT_HEADERS_ENABLED = False
         # Redis away: each process counts the same limits on its own until it is back (checked
         # again after 1, 2, 4 … seconds), rather than every limited request failing with a 500.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

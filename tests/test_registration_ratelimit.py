@@ -19,6 +19,8 @@ def test_the_eleventh_post_in_a_minute_gets_a_friendly_429(app, client):
         assert submit(client, slug, hidden=hidden, email=f"p{n}@example.com").status_code == 303
     response = submit(client, slug, hidden=hidden, email="p10@example.com")
     assert response.status_code == 429
+    assert response.headers["Retry-After"] == "60"  # as the page says: wait a minute
+    assert "X-RateLimit-Remaining" not in response.headers
     html = response.get_data(as_text=True)
     assert "Too many requests" in html and "Please wait a minute and try again" in html
     assert client.get(f"/events/{slug}/register").status_code == 200  # GET is not limited
