@@ -50,7 +50,7 @@ def registration_rate_limit() -> str:
 def register(slug: str):
     if request.method == "POST":
         reads_first()  # the sign-up takes SQLite's writer lock only for its writes
-    event = visible_event_or_404(slug)
+    event = visible_event_or_404(slug, for_sign_up=True)
     state = registration_state(event)
     form = registration_form(event)
     if state.open and form.validate_on_submit():
@@ -353,8 +353,8 @@ def form_expired(error: CSRFError):
     return render_template("errors/404.html", error=error, code=404), 404
 
 
-def visible_event_or_404(slug: str) -> Event:
-    event = queries.get_event(slug)
+def visible_event_or_404(slug: str, *, for_sign_up: bool = False) -> Event:
+    event = queries.get_event(slug, for_sign_up=for_sign_up)
     if event is None:
         abort(404)
     return event

@@ -2,7 +2,7 @@
 scheduled for later needs no job to appear: its published_at simply passes."""
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, lazyload, selectinload
 
 from app.db import utcnow
 from app.extensions import db
@@ -48,8 +48,16 @@ def get_article(slug: str) -> Article | None:
 PUBLIC_EVENT_BY_SLUG = visible_events(bindparam("now")).where(Event.slug == bindparam("slug"))
 
 
-def get_event(slug: str) -> Event | None:
-    return db.session.scalar(PUBLIC_EVENT_BY_SLUG, {"slug": slug, "now": utcnow()})
+# The sign-up form and its POST show neither the cover nor the description: the same lookup
+# without the cover's join and the description's two columns (read if something asks).
+SIGN_UP_EVENT_BY_SLUG = PUBLIC_EVENT_BY_SLUG.options(
+    lazyload(Event.image), defer(Event.description_md), defer(Event.description_html)
+)
+
+
+def get_event(slug: str, *, for_sign_up: bool = False) -> Event | None:
+    query = SIGN_UP_EVENT_BY_SLUG if for_sign_up else PUBLIC_EVENT_BY_SLUG
+    return db.session.scalar(query, {"slug": slug, "now": utcnow()})
 
 
 def renamed_slug(kind: str, old_slug: str) -> str | None:
