@@ -25,10 +25,13 @@ def set_marketing_choice(
     source: str,
     now: datetime | None = None,
     version: str | None = None,
+    shown_on: int | None = None,
 ) -> None:
     """Record the person's latest answer and show it on all their registrations.
 
     `version` is the wording agreed to (app/privacy/versions.py); a withdrawal clears it.
+    `shown_on`: the id of a registration written with this answer already (a sign-up's own),
+    left alone.
     """
     now = now or utcnow()
     db.session.execute(
@@ -40,10 +43,9 @@ def set_marketing_choice(
         "marketing_opt_in_at": now if opted_in else None,
         "marketing_consent_version": version if opted_in else None,
     }
-    db.session.execute(
-        SHOW_CHOICE,
-        {"choice_address": email_normalized} | {f"choice_{k}": v for k, v in shown.items()},
-    )
+    # (Ids start at 1: 0 leaves none out.)
+    where = {"choice_address": email_normalized, "choice_shown_on": shown_on or 0}
+    db.session.execute(SHOW_CHOICE, where | {f"choice_{k}": v for k, v in shown.items()})
     # The statement leaves the session alone: the registrations it holds (loaded, not expired)
     # are given the same values, as the database now has them.
     for instance in list(db.session.identity_map.values()):
@@ -58,10 +60,14 @@ def set_marketing_choice(
 
 # Built once (see app/site/queries.py, PUBLIC_EVENT_BY_SLUG): every sign-up runs it. Issue 16:
 # with synchronize_session="fetch" it was built per call (its bindparams' own values would
-# have been copied onto the session's registrations) and read back every row it changed.
+# have been copied onto the session's registrations) and read back every row it changed; and
+# it wrote the sign-up's own new row a second time.
 SHOW_CHOICE = (
     update(Registration)
-    .where(Registration.email_normalized == bindparam("choice_address"))
+    .where(
+        Registration.email_normalized == bindparam("choice_address"),
+        Registration.id != bindparam("choice_shown_on"),
+    )
     .values(
         marketing_opt_in=bindparam("choice_marketing_opt_in"),
         marketing_opt_in_at=bindparam("choice_marketing_opt_in_at"),

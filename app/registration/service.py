@@ -215,6 +215,7 @@ def record_answers_and_choice(registration: Registration, data: dict) -> None:
         "sign-up",
         now=registration.registered_at,
         version=registration.marketing_consent_version,
+        shown_on=registration.id,
     )
 
 
