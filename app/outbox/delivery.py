@@ -16,7 +16,7 @@ from email.header import Header
 from flask import current_app
 from flask_mail import Connection
 from flask_mail import Message as MailMessage
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from app.db import utcnow
 from app.extensions import db
@@ -219,12 +219,17 @@ def build_mail(envelope: Envelope) -> OutgoingMail:
     return mail
 
 
+# Built once (see app/site/queries.py, PUBLIC_EVENT_BY_SLUG): run for every message sent.
+MARK_SENT = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id == bindparam("message_row"))
+    .values(status=OutboxStatus.SENT, sent_at=bindparam("sent"), last_error=None)
+    .execution_options(synchronize_session=False)
+)
+
+
 def record_sent(envelope: Envelope, report: DeliveryReport) -> None:
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == envelope.id)
-        .values(status=OutboxStatus.SENT, sent_at=utcnow(), last_error=None)
-    )
+    db.session.execute(MARK_SENT, {"message_row": envelope.id, "sent": utcnow()})
     db.session.commit()
     report.sent += 1
     log.info("sent %s: %s", envelope.message_id, envelope.subject)
