@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from app.db import utcnow
 from app.extensions import db
 from app.models import Answer, AuditEntry, Event, OutboxMessage, Question, Registration
+from tests.support.database import make_app
 from tests.support.factories import create_event
 from tests.support.forms import csrf_token_from, register, submit
 from tests.support.questions import create_question, every_kind, field
@@ -97,6 +98,38 @@ def test_good_answers_are_stored_and_emailed_except_sensitive_ones(app, client, 
     assert "Ada King" not in mail.body_text and "Ada King" not in mail.body_html
     assert "Iceland" not in mail.body_text
     assert "Lamb" in mail.body_html
+
+
+def test_each_received_email_shows_its_own_answers_when_the_worker_sends_a_batch(
+    app, database_url, trip, smtp_server
+):
+    """The worker reads a claimed batch's answers at once: two people in one batch each get
+    their own, the sensitive ones in neither."""
+    slug, q = trip
+    mail_app = make_app(database_url, **FORM_SETTINGS, **smtp_server.settings)
+    try:
+        people = {"ada@example.com": ("Lamb", "Ada King"), "bob@example.com": ("Fish", "Bob Stone")}
+        for email, (menu, id_name) in people.items():
+            client = mail_app.test_client()
+            answers = {
+                **good_answers(q),
+                field(q["choice_radio"]): menu,
+                field(q["short_text"]): id_name,
+            }
+            assert submit(client, slug, email=email, **answers).status_code == 303
+        result = mail_app.test_cli_runner().invoke(args=["outbox", "deliver"])
+        assert "2 sent" in result.output, result.output
+        smtp_server.wait_for(2)
+        for email, (menu, id_name) in people.items():
+            (mail,) = smtp_server.to(email)
+            text = mail.get_body(("plain",)).get_content()
+            other_menu = next(m for address, (m, _) in people.items() if address != email)
+            assert f"Dinner menu: {menu}" in text and f"Dinner menu: {other_menu}" not in text
+            assert "Topics: GPUs, Power" in text
+            assert id_name not in text and "Iceland" not in text  # sensitive: never emailed
+    finally:
+        with mail_app.app_context():
+            db.engine.dispose()  # its own connections (PostgreSQL)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -79,9 +80,9 @@ def claim_batch(size: int) -> list[Envelope] | None:
     envelopes, failed = [], []
     lease_until = utcnow() + claim_lease()
     with db.session.no_autoflush:
-        prepare(messages)
+        prepared = prepare(messages)
         for message in messages:
-            problem = composed(message)
+            problem = composed(message, prepared)
             message.attempts += 1
             message.next_attempt_at = lease_until
             # A leased message has no error: that is how a retry-now tells it from one waiting.
@@ -137,32 +138,32 @@ def release(envelopes: list[Envelope]) -> None:
     db.session.commit()
 
 
-def prepare(messages: list[OutboxMessage]) -> None:
-    """Let each composer read, for all of its messages in the batch at once, what composing
-    them needs (PREPARERS)."""
+def prepare(messages: list[OutboxMessage]) -> dict[str, Any]:
+    """What each composer read, for all of its messages among `messages` at once, to compose
+    them (PREPARERS): {composer name: what its preparer returned}, for composed()."""
     batches: dict[str, list[OutboxMessage]] = {}
     for message in messages:
         if message.compose is not None:
             batches.setdefault(message.compose.get("composer"), []).append(message)
-    for name, batch in batches.items():
-        if name in PREPARERS:
-            PREPARERS[name](batch)
+    return {name: PREPARERS[name](batch) for name, batch in batches.items() if name in PREPARERS}
 
 
-def composed(message: OutboxMessage) -> str | None:
+def composed(message: OutboxMessage, prepared: dict[str, Any] | None = None) -> str | None:
     """Write the bodies of a message queued by its inputs; what went wrong, or None.
 
     Composed once: the finished bodies replace the inputs in the claim's transaction, so a
     retry sends the same message and staff read what was sent. A composer only reads until
     it has everything, then sets the bodies (COMPOSERS): one that fails has written nothing.
+    `prepared`: what prepare() read for the batch `message` is in.
     """
     if message.compose is None:
         return None
-    composer = COMPOSERS.get(message.compose.get("composer"))
+    name = message.compose.get("composer")
+    composer = COMPOSERS.get(name)
     if composer is None:
-        return f"No composer for {message.compose.get('composer')!r}."
+        return f"No composer for {name!r}."
     try:
-        if not composer(message):
+        if not composer(message, (prepared or {}).get(name)):
             return "Its registration no longer exists: there was nothing to write."
     except OUTAGE_ERRORS:
         # The database went away while the message was being written: not the message's

@@ -29,6 +29,7 @@ from app.outbox.claims import (
     describe,
     due_messages,
     half_the_lease_gone,
+    prepare,
     release,
     without_addresses,
 )
@@ -259,8 +260,9 @@ def record_failure(
 def hold_pending() -> int:
     """No mail server: keep due mail as `held` (staff can read it) and log it, never drop it."""
     messages = db.session.scalars(due_messages().with_for_update(skip_locked=True)).all()
+    prepared = prepare(messages)
     for message in messages:
-        problem = composed(message)  # staff read held mail as it would have gone
+        problem = composed(message, prepared)  # staff read held mail as it would have gone
         if problem is not None:
             message.status, message.last_error = OutboxStatus.FAILED, problem
             continue

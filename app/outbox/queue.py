@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -18,14 +19,14 @@ from app.observability import current_request_id
 OUTBOX_DIRTY = "northlight.outbox_dirty"
 
 # Who writes the bodies of a message queued by its inputs (OutboxMessage.compose names it):
-# {name: function(message) -> bool}, filled by the feature that queues such mail. A composer
-# reads what it needs first and sets the message's fields last, flushing nothing, so one
-# that raises has changed nothing (claims.composed keeps no savepoint for it).
-COMPOSERS: dict[str, Callable[[OutboxMessage], bool]] = {}
-# Optional, per composer: {name: function(messages)} that reads in a few queries what
-# composing a claimed batch of its messages needs (claims.claim_batch calls it first), so
-# each composer finds it in the session rather than querying for every message.
-PREPARERS: dict[str, Callable[[list[OutboxMessage]], None]] = {}
+# {name: function(message, prepared) -> bool}, filled by the feature that queues such mail. A
+# composer reads what it needs first and sets the message's fields last, flushing nothing, so
+# one that raises has changed nothing (claims.composed keeps no savepoint for it).
+COMPOSERS: dict[str, Callable[[OutboxMessage, Any], bool]] = {}
+# Optional, per composer: {name: function(messages) -> prepared}, which reads in a few queries
+# what composing a batch of its messages needs; the composer is given what it returned
+# (claims.prepare), or None, and then reads for itself.
+PREPARERS: dict[str, Callable[[list[OutboxMessage]], Any]] = {}
 
 FIRST_RETRY_SECONDS = 30
 LONGEST_WAIT_SECONDS = 3600

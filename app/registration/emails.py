@@ -20,9 +20,6 @@ from app.templating import event_when
 from app.urls import site_url_for
 
 COMPOSER = "registration"
-# Session.info key: {registration id: (registration, its answers)} for the batch being
-# composed (prepare).
-PREPARED = "northlight.registration_mail.prepared"
 
 
 def one_line(text: str) -> str:
@@ -88,7 +85,7 @@ def queue_registration_mail(
     )
 
 
-def compose(message: OutboxMessage) -> bool:
+def compose(message: OutboxMessage, prepared: dict | None = None) -> bool:
     """Write the bodies and calendar file of a message queued by its inputs, once: all is
     worked out before any field is set (COMPOSERS, app/outbox/queue.py).
 
@@ -96,9 +93,7 @@ def compose(message: OutboxMessage) -> bool:
     """
     if message.registration_id is None:
         return False
-    registration, answers = db.session.info.get(PREPARED, {}).pop(
-        message.registration_id, (None, None)
-    )
+    registration, answers = (prepared or {}).get(message.registration_id, (None, None))
     if registration is None:
         registration = db.session.get(
             Registration, message.registration_id, options=[joinedload(Registration.event)]
@@ -116,14 +111,16 @@ def compose(message: OutboxMessage) -> bool:
     return True
 
 
-def prepare(messages: list[OutboxMessage]) -> None:
-    """Read the batch's registrations with their events, and their answers: two queries for
-    the batch instead of two for each message (compose then finds them in session.info)."""
+def prepare(messages: list[OutboxMessage]) -> dict[int, tuple[Registration, list]]:
+    """{registration id: (registration with its event, its answers)} for a batch of messages:
+    two queries for the batch instead of two for each message (compose is given it)."""
     ids = [message.registration_id for message in messages if message.registration_id]
     query = select(Registration).options(joinedload(Registration.event))
     registrations = db.session.scalars(query.where(Registration.id.in_(ids))).all() if ids else []
     answers = answers_of_registrations([registration.id for registration in registrations])
-    db.session.info[PREPARED] = {r.id: (r, answers[r.id]) for r in registrations}
+    return {
+        registration.id: (registration, answers[registration.id]) for registration in registrations
+    }
 
 
 COMPOSERS[COMPOSER] = compose

@@ -16,7 +16,7 @@ def compose_outbox(app) -> None:
                 OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.compose.is_not(None)
             )
         ).all()
-        prepare(waiting)  # as a claimed batch is: its registrations and answers read at once
+        prepared = prepare(waiting)  # as a claimed batch is: registrations, answers at once
         for message in waiting:
-            assert composed(message) is None, message.kind
+            assert composed(message, prepared) is None, message.kind
         db.session.commit()
