@@ -3,7 +3,7 @@ subscribable feed of upcoming events. Stable UIDs; SEQUENCE from the row (raised
 moves); DTSTAMP from the row's last change, so an unchanged feed is byte-for-byte the same
 (a stable ETag for calendar apps that poll)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import icalendar
 
@@ -11,12 +11,11 @@ from app.models import Event, ProgrammeSession
 from app.registration.calendar import (
     PRODID,
     add_local_time,
-    is_utc,
     location,
     organizer,
     public_vevent,
     site_host,
-    vtimezone,
+    with_zones,
 )
 from app.urls import site_url_for
 
@@ -56,15 +55,9 @@ def calendar_file(
     calendar = icalendar.Calendar.new(prodid=PRODID, method=method)
     calendar.pop("UID", None)  # a random one per render would change the ETag of every poll
     calendar.add("X-WR-CALNAME", name)
-    for zone, times in sorted(spans.items()):
-        if is_utc(zone) or not times:
-            continue
-        first_date = min(times).date() - timedelta(days=366)
-        last_date = max(times).date() + timedelta(days=366)
-        calendar.add_component(vtimezone(zone, first_date, last_date))
     for vevent in vevents:
         calendar.add_component(vevent)
-    return calendar.to_ical().decode("utf-8")
+    return with_zones(calendar, spans)
 
 
 def sessions_ics(name: str, event: Event, sessions: list[ProgrammeSession], method: str) -> str:
