@@ -322,6 +322,11 @@ def test_rate_limits_are_shared_by_both_hosts(rig, data):
     hosts_allowing = {rig.host_of(r) for r in replies if r.status == 422}
     assert hosts_refusing == {"a", "b"}, "both hosts refuse once the shared limit is reached"
     assert hosts_allowing == {"a", "b"}, "the ten allowed were split between the hosts too"
+    # Through nginx, as visitors get it: the page's "wait a minute", and no counts for a script.
+    refused = [r for r in replies if r.status == 429]
+    assert all(r.headers.get("Retry-After") == "60" for r in refused)
+    assert not any(r.headers.get("X-RateLimit-Remaining") for r in replies)
+    assert all("Please wait a minute and try again" in r.body for r in refused)
 
 
 STAFF_EMAIL = "multihost-admin@example.com"
